@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""Writes the KPI exports of sample-data/ from a fixed seed.
+
+The contracts in sample-data/contracts/ are written by hand; this script only writes the
+exports under sample-data/kpis/, so that the README's site shows a realistic mix of met, at
+risk, breach, missing, excluded and not-due periods. Each KPI follows a scenario, one letter
+per month from October 2025 to November 2026:
+
+    m  met     r  at risk     b  in breach     x  no value reported
+
+and daily values are drawn around a level that lands the month's aggregate in that band.
+Run it from anywhere; the same seed always writes the same files:
+
+    python3 scripts/generate_sample_data.py
+"""
+
+import calendar
+import csv
+import datetime as dt
+import os
+import random
+
+SEED = 20261203
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sample-data", "kpis")
+MONTHS = [(2025, 10), (2025, 11), (2025, 12)] + [(2026, m) for m in range(1, 12)]
+# Exports run two days into December; a default build leaves those out until December ends.
+PARTIAL = [(2026, 12, 1), (2026, 12, 2)]
+
+rng = random.Random(SEED)
+
+
+def days(year, month):
+    return [dt.date(year, month, d) for d in range(1, calendar.monthrange(year, month)[1] + 1)]
+
+
+def level(letter, better, target, tolerance, percent=False):
+    """A value whose aggregate lands in the band the letter names."""
+    width = abs(tolerance - target) if tolerance is not None else max(abs(target) * 0.1, 1.0)
+    if better == "lower":
+        value = {"m": target - 0.6 * width, "r": target + 0.5 * width, "b": (tolerance or target) + 0.6 * width}[letter]
+    else:
+        value = {"m": target + 0.6 * width, "r": target - 0.5 * width, "b": (tolerance or target) - 0.6 * width}[letter]
+    return min(value, 100.0) if percent else value
+
+
+def around(centre, width, percent=False):
+    value = centre + rng.uniform(-0.25, 0.25) * width
+    return min(value, 100.0) if percent else value
+
+
+def daily(scenario, better, target, tolerance, decimals, percent=False, per_day=1, skip_weekends=False):
+    """Rows of (date, value) for a KPI measured every day, `per_day` times."""
+    width = abs(tolerance - target) if tolerance is not None else max(abs(target) * 0.1, 1.0)
+    rows = []
+    for (year, month), letter in zip(MONTHS, scenario):
+        if letter == "x":
+            continue
+        centre = level(letter, better, target, tolerance, percent)
+        for day in days(year, month):
+            if skip_weekends and day.weekday() >= 5:
+                continue
+            for _ in range(per_day):
+                rows.append((day, round(around(centre, width, percent), decimals)))
+    return rows
+
+
+def write(path, header, rows):
+    full = os.path.join(ROOT, path)
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    with open(full, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def northwind():
+    vendor = "northwind-support"
+    series = {
+        "avg_wait_time": daily("mmmmmrmmrmbbbb", "lower", 60, 90, 1),
+        "first_response": daily("mmmmmmrmmmmrmr", "lower", 30, 45, 1, per_day=3),
+        "csat": daily("mmmrmmmmmrrmmr", "higher", 85, 80, 1, percent=True),
+        "fcr": daily("mmmmmmmmmmmmmx", "higher", 70, 65, 1, percent=True),
+    }
+    rows = []
+    for kpi, values in series.items():
+        rows += [(day.isoformat(), vendor, kpi, value) for day, value in values]
+    for year, month, day in PARTIAL:
+        rows.append((dt.date(year, month, day).isoformat(), vendor, "avg_wait_time", round(around(48, 30), 1)))
+    rows.sort(key=lambda r: (r[0], r[2]))
+    write("support-desk-export.csv", ["date", "vendor", "kpi", "value"], rows)
+
+
+def atlas():
+    first_response = dict(daily("mmmmrmmmmmmmmm", "lower", 15, 30, 1, skip_weekends=True))
+    availability = dict(daily("mmmmmmbmmmmmmm", "higher", 99.5, 99.0, 2, percent=True))
+    backlog_scenario = "rmmmmmmrrmmmmr"
+    rows = []
+    for (year, month), letter in zip(MONTHS, backlog_scenario):
+        month_days = days(year, month)
+        for day in month_days:
+            # The backlog the last day shows is the one that counts (aggregate: last).
+            centre = level(letter, "lower", 150, 200) if day == month_days[-1] else rng.uniform(110, 210)
+            opened = rng.randint(35, 70) if day.weekday() < 5 else rng.randint(5, 15)
+            rows.append((day.isoformat(), first_response.get(day, ""), round(centre), availability.get(day, ""), opened))
+    write("atlas-it/service-desk-daily.csv", ["date", "first_response", "ticket_backlog", "availability", "tickets_opened"], rows)
+
+    # One row per priority-1 incident, resolution time in hours; June 2026 has only two,
+    # fewer than the contract's min_count of 3.
+    incidents = []
+    for (year, month), letter in zip(MONTHS, "mmbmmrmmmmmbmm"):
+        count = 2 if (year, month) == (2026, 6) else rng.randint(3, 6)
+        centre = level(letter, "lower", 4, 6)
+        for day in sorted(rng.sample(days(year, month), count)):
+            hour = rng.randint(0, 23)
+            incidents.append((f"{day.isoformat()}T{hour:02d}:{rng.randint(0, 59):02d}:00", "p1_resolve_time", round(around(centre, 2), 2)))
+    write("atlas-it/p1-incidents.csv", ["date", "kpi", "value"], incidents)
+
+
+def ledgerline():
+    vendor = "ledgerline"
+    rows = []
+    accuracy = "mmmmrmmmmbmmmb"
+    close = {"m": 4, "r": 6, "b": 9}
+    close_scenario = "mmrmmmmmbmmmmm"
+    payments = "mmmmmmmmmmmrmm"
+    for index, (year, month) in enumerate(MONTHS):
+        month_days = days(year, month)
+        fridays = [d for d in month_days if d.weekday() == 4]
+        for day in fridays:
+            rows.append((
+                day.isoformat(), vendor,
+                round(around(level(accuracy[index], "higher", 99.5, 99.0, True), 0.5, True), 2),
+                "",
+                round(around(level(payments[index], "higher", 98, 95, True), 3, True), 1),
+            ))
+        # The close of a month is reported on the fifth working day of the next one.
+        rows.append((month_days[-1].isoformat(), vendor, "", close[close_scenario[index]], ""))
+    rows.sort(key=lambda r: r[0])
+    write("ledgerline.csv", ["date", "vendor", "invoice_accuracy", "close_days", "on_time_payments"], rows)
+
+
+def forge():
+    vendor = "forge-dev"
+    rows = []
+    delivery = "mrmmbmmrmmrmmm"
+    defects = {"m": 2, "r": 5, "b": 8}
+    defect_scenario = "mmmrmmbmmxmmrm"
+    for index, (year, month) in enumerate(MONTHS):
+        month_days = days(year, month)
+        # Two sprint reviews a month.
+        for day in (month_days[13], month_days[-1]):
+            value = around(level(delivery[index], "higher", 85, 75, True), 10, True)
+            rows.append((day.isoformat(), vendor, "on_time_delivery", round(value, 1)))
+        letter = defect_scenario[index]
+        if letter != "x":
+            total = defects[letter]
+            weeks = [d for d in month_days if d.weekday() == 0]
+            split = [0] * len(weeks)
+            for _ in range(total):
+                split[rng.randrange(len(weeks))] += 1
+            rows += [(d.isoformat(), vendor, "escaped_defects", n) for d, n in zip(weeks, split)]
+        if month in (3, 6, 9, 12):
+            on_schedule = 0 if (year, month) == (2026, 6) else 100
+            rows.append((month_days[-1].isoformat(), vendor, "release_on_time", on_schedule))
+    rows.sort(key=lambda r: (r[0], r[2]))
+    write("forge-dev.csv", ["date", "vendor", "kpi", "value"], rows)
+
+
+def brightpath():
+    vendor = "brightpath-payroll"
+    rows = []
+    accuracy = "mmmmmmrmmmmmmm"
+    queries = "mmmrmmmmmmbmmm"
+    runs = "mmmmmmmmmmmbmm"
+    for index, (year, month) in enumerate(MONTHS):
+        month_days = days(year, month)
+        for run, day in enumerate((month_days[14], month_days[-1])):
+            rows.append((day.isoformat(), vendor, "payroll_accuracy", round(around(level(accuracy[index], "higher", 99.8, 99.5, True), 0.3, True), 2)))
+            late = runs[index] == "b" and run == 1
+            rows.append((day.isoformat(), vendor, "on_time_runs", 0 if late else 100))
+        # August 2026 had few queries: fewer than min_count, so it is excluded.
+        count = 6 if (year, month) == (2026, 8) else rng.randint(12, 20)
+        centre = level(queries[index], "lower", 24, 48)
+        for day in sorted(rng.choices(month_days, k=count)):
+            rows.append((day.isoformat(), vendor, "query_response", round(around(centre, 24), 1)))
+    rows.sort(key=lambda r: (r[0], r[2]))
+    write("brightpath-payroll.csv", ["date", "vendor", "kpi", "value"], rows)
+
+
+def nimbus():
+    vendor = "nimbus-hosting"
+    rows = []
+    uptime = "mmmmrmmmmbmmmm"
+    response = "mmmrmmmmmmmmrm"
+    worst = {"m": 99.97, "r": 99.92, "b": 99.61}
+    for index, (year, month) in enumerate(MONTHS):
+        month_days = days(year, month)
+        bad_day = rng.choice(month_days)
+        incident_days = set(rng.sample(month_days, 5))
+        centre = level(response[index], "lower", 15, 30)
+        for day in month_days:
+            value = worst[uptime[index]] if day == bad_day else round(rng.uniform(99.985, 100.0), 3)
+            incident = round(around(centre, 15), 1) if day in incident_days else ""
+            rows.append((day.isoformat(), vendor, f"{value}%", incident))
+    for year, month, day in PARTIAL:
+        rows.append((dt.date(year, month, day).isoformat(), vendor, "100%", ""))
+    write("nimbus-hosting.csv", ["date", "vendor", "uptime", "incident_response"], rows)
+
+
+if __name__ == "__main__":
+    northwind()
+    atlas()
+    ledgerline()
+    forge()
+    brightpath()
+    nimbus()

@@ -1,0 +1,179 @@
+//! Problems found in the inputs, each with its place, gathered over a whole run and printed the
+//! way a compiler prints them: what is wrong, where, the offending line and a caret under it.
+
+use std::fmt;
+
+/// How bad a problem is: errors fail the run, warnings are printed and the run goes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem in one input file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// The file as the user knows it: relative to the project folder, `/`-separated.
+    pub file: String,
+    /// 1-based line (for CSV, the line the row starts on).
+    pub line: Option<u64>,
+    /// 1-based column (for CSV, the field's position in the row).
+    pub column: Option<u64>,
+    pub message: String,
+    /// The text of the offending line, shown with a caret under `column`.
+    pub source_line: Option<String>,
+    /// What to do about it, when the message alone does not say.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: file.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+            source_line: None,
+            help: None,
+        }
+    }
+
+    pub fn warning(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(file, message) }
+    }
+
+    /// Places the problem at a line and column, quoting that line of `text` when given.
+    #[must_use]
+    pub fn at(mut self, line: u64, column: u64, text: Option<&str>) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self.source_line = text.and_then(|text| nth_line(text, line)).map(str::to_owned);
+        self
+    }
+
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `file:line:col`, or as much of it as is known.
+    pub fn place(&self) -> String {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => format!("{}:{line}:{column}", self.file),
+            (Some(line), None) => format!("{}:{line}", self.file),
+            _ => self.file.clone(),
+        }
+    }
+}
+
+fn nth_line(text: &str, line: u64) -> Option<&str> {
+    let index = usize::try_from(line.checked_sub(1)?).ok()?;
+    text.lines().nth(index).map(|l| l.trim_end_matches('\r'))
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{label}: {}", self.message)?;
+        write!(f, "  --> {}", self.place())?;
+
+        if let (Some(source), Some(line), Some(column)) =
+            (&self.source_line, self.line, self.column)
+        {
+            let number = line.to_string();
+            let gutter = " ".repeat(number.len());
+            let shown = printable(source);
+            let caret_at =
+                shown.chars().take(usize::try_from(column).unwrap_or(1).saturating_sub(1));
+            let padding: String = caret_at.map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            write!(f, "\n {gutter} |\n {number} | {shown}\n {gutter} | {padding}^")?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Control characters from an input file must not reach the terminal as themselves.
+fn printable(line: &str) -> String {
+    const LONGEST: usize = 200;
+    let mut shown: String = line
+        .chars()
+        .take(LONGEST)
+        .map(|c| if c.is_control() && c != '\t' { '\u{fffd}' } else { c })
+        .collect();
+    if line.chars().count() > LONGEST {
+        shown.push('…');
+    }
+    shown
+}
+
+/// Every problem of a run, in the order the files were read.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(diagnostics);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.severity == Severity::Error).count()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.items
+    }
+
+    /// Splits off the warnings, leaving the errors, so that a successful load can report them.
+    pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        let (warnings, errors) = std::mem::take(&mut self.items)
+            .into_iter()
+            .partition(|d| d.severity == Severity::Warning);
+        self.items = errors;
+        warnings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caret_sits_under_the_column() {
+        let text = "name: x\nterm: {start: 2026-02-31}\n";
+        let shown = Diagnostic::error("contracts/acme.yaml", "`2026-02-31` is not a date")
+            .at(2, 15, Some(text))
+            .to_string();
+        let expected = "error: `2026-02-31` is not a date\n  --> contracts/acme.yaml:2:15\n   |\n \
+                        2 | term: {start: 2026-02-31}\n   |               ^";
+        assert_eq!(shown, expected);
+    }
+
+    #[test]
+    fn control_characters_are_not_printed() {
+        let shown = Diagnostic::error("a.csv", "bad").at(1, 1, Some("\u{1b}[31mred")).to_string();
+        assert!(!shown.contains('\u{1b}'));
+    }
+}

@@ -1,0 +1,254 @@
+//! Folding measurements into one cell per vendor, KPI and period, and the aggregates over a cell.
+//!
+//! A cell keeps a running count, sum, minimum, maximum and the latest value; only the KPIs that
+//! need every value (median and percentiles) keep them, so memory grows with cells, not rows.
+
+use chrono::NaiveDateTime;
+
+/// How a KPI turns the values of a period into its actual.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate {
+    Mean,
+    Median,
+    Sum,
+    Min,
+    Max,
+    Last,
+    P90,
+    P95,
+    Count,
+}
+
+impl Aggregate {
+    /// Whether a cell must keep every value to answer this aggregate.
+    pub fn needs_values(self) -> bool {
+        matches!(self, Aggregate::Median | Aggregate::P90 | Aggregate::P95)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Aggregate::Mean => "mean",
+            Aggregate::Median => "median",
+            Aggregate::Sum => "sum",
+            Aggregate::Min => "min",
+            Aggregate::Max => "max",
+            Aggregate::Last => "last",
+            Aggregate::P90 => "p90",
+            Aggregate::P95 => "p95",
+            Aggregate::Count => "count",
+        }
+    }
+}
+
+/// Where a measurement was read, so that `last` breaks ties the same way on every run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Origin {
+    /// Position of the file in the sorted list of inputs.
+    pub file: u32,
+    pub row: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Latest {
+    at: NaiveDateTime,
+    origin: Origin,
+    value: f64,
+}
+
+impl Latest {
+    fn is_after(&self, other: &Latest) -> bool {
+        (self.at, self.origin) > (other.at, other.origin)
+    }
+}
+
+/// The measurements of one vendor, KPI and period.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cell {
+    count: u64,
+    sum: f64,
+    min: f64,
+    max: f64,
+    latest: Option<Latest>,
+    values: Option<Vec<f64>>,
+}
+
+impl Cell {
+    pub fn new(keep_values: bool) -> Cell {
+        Cell { values: keep_values.then(Vec::new), ..Cell::default() }
+    }
+
+    pub fn add(&mut self, value: f64, at: NaiveDateTime, origin: Origin) {
+        if self.count == 0 {
+            self.min = value;
+            self.max = value;
+        } else {
+            self.min = self.min.min(value);
+            self.max = self.max.max(value);
+        }
+        self.count += 1;
+        self.sum += value;
+
+        let latest = Latest { at, origin, value };
+        if self.latest.is_none_or(|current| latest.is_after(&current)) {
+            self.latest = Some(latest);
+        }
+        if let Some(values) = &mut self.values {
+            values.push(value);
+        }
+    }
+
+    /// Adds `other` into this cell, as if its measurements had been added here one by one.
+    pub fn merge(&mut self, other: &Cell) {
+        if other.count == 0 {
+            return;
+        }
+        if self.count == 0 {
+            self.min = other.min;
+            self.max = other.max;
+        } else {
+            self.min = self.min.min(other.min);
+            self.max = self.max.max(other.max);
+        }
+        self.count += other.count;
+        self.sum += other.sum;
+        if let Some(latest) = other.latest
+            && self.latest.is_none_or(|current| latest.is_after(&current))
+        {
+            self.latest = Some(latest);
+        }
+        match (&mut self.values, &other.values) {
+            (Some(values), Some(more)) => values.extend_from_slice(more),
+            (None, Some(more)) => self.values = Some(more.clone()),
+            _ => {}
+        }
+    }
+
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The aggregate over the cell, unrounded; `None` when the cell holds no value.
+    pub fn aggregate(&self, aggregate: Aggregate) -> Option<f64> {
+        if self.count == 0 {
+            return None;
+        }
+        #[allow(clippy::cast_precision_loss, reason = "counts stay far below 2^52")]
+        let count = self.count as f64;
+        match aggregate {
+            Aggregate::Mean => Some(self.sum / count),
+            Aggregate::Sum => Some(self.sum),
+            Aggregate::Min => Some(self.min),
+            Aggregate::Max => Some(self.max),
+            Aggregate::Count => Some(count),
+            Aggregate::Last => self.latest.map(|latest| latest.value),
+            Aggregate::Median => self.percentile(50.0),
+            Aggregate::P90 => self.percentile(90.0),
+            Aggregate::P95 => self.percentile(95.0),
+        }
+    }
+
+    fn percentile(&self, p: f64) -> Option<f64> {
+        let mut values = self.values.clone()?;
+        values.sort_by(f64::total_cmp);
+        percentile(&values, p)
+    }
+}
+
+/// The `p`th percentile of sorted values, interpolating linearly between the closest ranks
+/// (numpy's default, a spreadsheet's PERCENTILE.INC).
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    #[allow(clippy::cast_precision_loss, reason = "lengths stay far below 2^52")]
+    let rank = p / 100.0 * last as f64;
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "rank lies in 0..=last"
+    )]
+    let below = rank.floor() as usize;
+    let above = (below + 1).min(last);
+    let fraction = rank - rank.floor();
+    Some(sorted[below] + (sorted[above] - sorted[below]) * fraction)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    fn cell_of(values: &[f64]) -> Cell {
+        let mut cell = Cell::new(true);
+        for (row, value) in (1..).zip(values) {
+            cell.add(*value, at("2026-03-01 00:00"), Origin { file: 0, row });
+        }
+        cell
+    }
+
+    #[test]
+    fn p90_interpolates_between_ranks() {
+        // Ranks 0..4; 0.9 × 4 = 3.6, so 40 + 0.6 × (50 − 40) = 46.
+        assert_eq!(percentile(&[10.0, 20.0, 30.0, 40.0, 50.0], 90.0), Some(46.0));
+    }
+
+    #[test]
+    fn median_of_an_even_count_is_the_midpoint() {
+        // 0.5 × 3 = 1.5: halfway between 20 and 40.
+        assert_eq!(cell_of(&[40.0, 20.0, 80.0, 10.0]).aggregate(Aggregate::Median), Some(30.0));
+    }
+
+    #[test]
+    fn p95_of_one_value_is_that_value() {
+        assert_eq!(cell_of(&[7.0]).aggregate(Aggregate::P95), Some(7.0));
+    }
+
+    #[test]
+    fn running_aggregates() {
+        let cell = cell_of(&[4.0, 1.0, 7.0]);
+        assert_eq!(cell.aggregate(Aggregate::Mean), Some(4.0));
+        assert_eq!(cell.aggregate(Aggregate::Sum), Some(12.0));
+        assert_eq!(cell.aggregate(Aggregate::Min), Some(1.0));
+        assert_eq!(cell.aggregate(Aggregate::Max), Some(7.0));
+        assert_eq!(cell.aggregate(Aggregate::Count), Some(3.0));
+    }
+
+    #[test]
+    fn an_empty_cell_has_no_actual_for_any_aggregate() {
+        let cell = Cell::new(true);
+        for aggregate in [Aggregate::Count, Aggregate::Sum, Aggregate::Mean, Aggregate::P90] {
+            assert_eq!(cell.aggregate(aggregate), None, "{}", aggregate.name());
+        }
+    }
+
+    #[test]
+    fn last_takes_the_latest_date_then_the_later_row() {
+        let mut cell = Cell::new(false);
+        cell.add(1.0, at("2026-03-20 00:00"), Origin { file: 0, row: 9 });
+        cell.add(2.0, at("2026-03-05 00:00"), Origin { file: 1, row: 2 });
+        assert_eq!(cell.aggregate(Aggregate::Last), Some(1.0), "the later date wins");
+
+        cell.add(3.0, at("2026-03-20 00:00"), Origin { file: 0, row: 4 });
+        assert_eq!(cell.aggregate(Aggregate::Last), Some(1.0), "same date: row 9 is later");
+
+        cell.add(4.0, at("2026-03-20 00:00"), Origin { file: 2, row: 1 });
+        assert_eq!(cell.aggregate(Aggregate::Last), Some(4.0), "same date: a later file wins");
+    }
+
+    #[test]
+    fn merging_cells_equals_adding_every_value() {
+        let mut january = Cell::new(true);
+        january.add(1.0, at("2026-01-05 00:00"), Origin { file: 0, row: 2 });
+        january.add(9.0, at("2026-01-20 00:00"), Origin { file: 0, row: 3 });
+        let mut february = Cell::new(true);
+        february.add(5.0, at("2026-02-03 00:00"), Origin { file: 1, row: 2 });
+
+        let mut every = january.clone();
+        every.add(5.0, at("2026-02-03 00:00"), Origin { file: 1, row: 2 });
+        january.merge(&february);
+        assert_eq!(january, every);
+        assert_eq!(january.aggregate(Aggregate::Median), Some(5.0));
+        assert_eq!(january.aggregate(Aggregate::Last), Some(5.0));
+    }
+}

@@ -1,0 +1,198 @@
+//! The alerts of a scorecard: KPIs in breach or missing in the headline period, exports that lag,
+//! deliverables, evidence, the notice deadline and the end of the contract.
+
+use chrono::NaiveDate;
+
+use crate::evaluate::obligations::{DeliverableStatus, EvidenceStatus};
+use crate::evaluate::periods::{Period, add_days};
+use crate::evaluate::status::Status;
+use crate::evaluate::{Scorecard, due_history};
+use crate::model::{Contract, Project};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    High,
+    Medium,
+    Low,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlertKind {
+    BreachStreak,
+    KpiBreach,
+    KpiMissing,
+    DataStale,
+    DeliverableOverdue,
+    DeliverableLate,
+    EvidenceExpired,
+    EvidenceExpiring,
+    NoticePassed,
+    NoticeDeadline,
+    ContractEnding,
+}
+
+impl AlertKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            AlertKind::BreachStreak => "breach_streak",
+            AlertKind::KpiBreach => "kpi_breach",
+            AlertKind::KpiMissing => "kpi_missing",
+            AlertKind::DataStale => "data_stale",
+            AlertKind::DeliverableOverdue => "deliverable_overdue",
+            AlertKind::DeliverableLate => "deliverable_late",
+            AlertKind::EvidenceExpired => "evidence_expired",
+            AlertKind::EvidenceExpiring => "evidence_expiring",
+            AlertKind::NoticePassed => "notice_passed",
+            AlertKind::NoticeDeadline => "notice_deadline",
+            AlertKind::ContractEnding => "contract_ending",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            AlertKind::BreachStreak
+            | AlertKind::KpiBreach
+            | AlertKind::DeliverableOverdue
+            | AlertKind::EvidenceExpired
+            | AlertKind::NoticePassed => Severity::High,
+            AlertKind::KpiMissing
+            | AlertKind::DataStale
+            | AlertKind::DeliverableLate
+            | AlertKind::EvidenceExpiring
+            | AlertKind::NoticeDeadline
+            | AlertKind::ContractEnding => Severity::Medium,
+        }
+    }
+}
+
+/// What an alert is about; the page and JSON writers turn it into a sentence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Subject {
+    /// A KPI (index into the contract's KPIs) in a period.
+    Kpi { kpi: usize, period: Period },
+    /// The exports, which close at `as_of`.
+    Data { as_of: NaiveDate },
+    /// A deliverable (index into the contract's deliverables).
+    Deliverable { index: usize },
+    /// A data-protection item (index into the contract's list), expiring on `expires`.
+    Evidence { index: usize, expires: NaiveDate },
+    /// The last day to give notice.
+    Notice { deadline: NaiveDate, end: NaiveDate },
+    /// The end of the term.
+    TermEnd { end: NaiveDate },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Alert {
+    pub kind: AlertKind,
+    pub severity: Severity,
+    pub subject: Subject,
+}
+
+impl Alert {
+    fn new(kind: AlertKind, subject: Subject) -> Alert {
+        Alert { kind, severity: kind.severity(), subject }
+    }
+}
+
+/// Every alert of a scorecard, by severity, then kind, then subject.
+pub fn alerts(
+    project: &Project,
+    contract: &Contract,
+    card: &Scorecard,
+    today: NaiveDate,
+) -> Vec<Alert> {
+    let horizon = add_days(today, i64::from(project.settings.expiring_days));
+    let mut found = Vec::new();
+
+    kpi_alerts(card, &mut found);
+    let kind = project.settings.period;
+    if Period::containing(kind, project.as_of) < Period::containing(kind, today).previous() {
+        found.push(Alert::new(AlertKind::DataStale, Subject::Data { as_of: project.as_of }));
+    }
+    deliverable_alerts(contract, card, &mut found);
+    for (index, (item, status)) in contract.data_protection.iter().zip(&card.evidence).enumerate() {
+        let subject = Subject::Evidence { index, expires: item.expires() };
+        match status {
+            EvidenceStatus::Expired => found.push(Alert::new(AlertKind::EvidenceExpired, subject)),
+            EvidenceStatus::Expiring => {
+                found.push(Alert::new(AlertKind::EvidenceExpiring, subject));
+            }
+            EvidenceStatus::Valid => {}
+        }
+    }
+    term_alerts(contract, today, horizon, &mut found);
+
+    found.sort_by(|a, b| {
+        (a.severity, a.kind.name(), a.subject).cmp(&(b.severity, b.kind.name(), b.subject))
+    });
+    found
+}
+
+/// At most one alert per KPI: the most severe that applies.
+fn kpi_alerts(card: &Scorecard, found: &mut Vec<Alert>) {
+    let Some(latest) = card.headline else { return };
+    let period = card.periods[latest].period;
+    for (kpi, result) in card.periods[latest].kpis.iter().enumerate() {
+        let subject = Subject::Kpi { kpi, period };
+        match result.status {
+            Status::Breach => {
+                let streak = due_history(card, kpi, latest)
+                    .take(3)
+                    .filter(|r| r.status == Status::Breach)
+                    .count();
+                let kind = if streak == 3 { AlertKind::BreachStreak } else { AlertKind::KpiBreach };
+                found.push(Alert::new(kind, subject));
+            }
+            Status::Missing => found.push(Alert::new(AlertKind::KpiMissing, subject)),
+            _ => {}
+        }
+    }
+}
+
+fn deliverable_alerts(contract: &Contract, card: &Scorecard, found: &mut Vec<Alert>) {
+    let since = card.headline().map(|p| p.period.first_day());
+    for (index, (item, result)) in contract.deliverables.iter().zip(&card.deliverables).enumerate()
+    {
+        let subject = Subject::Deliverable { index };
+        match result.status {
+            DeliverableStatus::Overdue => {
+                found.push(Alert::new(AlertKind::DeliverableOverdue, subject));
+            }
+            DeliverableStatus::Late
+                if item.delivered.zip(since).is_some_and(|(on, since)| on >= since) =>
+            {
+                found.push(Alert::new(AlertKind::DeliverableLate, subject));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn term_alerts(contract: &Contract, today: NaiveDate, horizon: NaiveDate, found: &mut Vec<Alert>) {
+    let Some(end) = contract.term.end else { return };
+    if end < today {
+        return;
+    }
+    if let Some(deadline) = contract.term.notice_deadline() {
+        let subject = Subject::Notice { deadline, end };
+        if deadline < today {
+            found.push(Alert::new(AlertKind::NoticePassed, subject));
+        } else if deadline <= horizon {
+            found.push(Alert::new(AlertKind::NoticeDeadline, subject));
+        }
+    }
+    if end <= horizon {
+        found.push(Alert::new(AlertKind::ContractEnding, Subject::TermEnd { end }));
+    }
+}

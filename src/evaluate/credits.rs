@@ -1,0 +1,203 @@
+//! Service credits: what each KPI in breach owes in a period, the cap on the period's total, and
+//! the amounts in the contract's currency.
+
+use rust_decimal::Decimal;
+
+use crate::evaluate::rounding::{allot, round_money};
+use crate::model::Fee;
+
+/// What happens to a credit once raised. Every credit is owed until remedies such as earn-back
+/// and disputes can change that.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CreditState {
+    Owed,
+    Pending,
+    EarnedBack,
+    Disputed,
+}
+
+impl CreditState {
+    pub fn name(self) -> &'static str {
+        match self {
+            CreditState::Owed => "owed",
+            CreditState::Pending => "pending",
+            CreditState::EarnedBack => "earned_back",
+            CreditState::Disputed => "disputed",
+        }
+    }
+}
+
+/// One KPI's credit in one period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Credit {
+    pub percent_before_cap: Decimal,
+    /// After the cap.
+    pub percent: Decimal,
+    /// Rounded to the currency's minor unit, as allotted from the period's rounded total;
+    /// `None` when the contract has no fee.
+    pub amount: Option<Decimal>,
+    pub state: CreditState,
+    /// Whether the cap scaled this credit down.
+    pub capped: bool,
+}
+
+/// A period's credits added up, by state, in rounded money.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CreditTotals {
+    pub owed: Decimal,
+    pub pending: Decimal,
+    pub earned_back: Decimal,
+    pub disputed: Decimal,
+}
+
+impl CreditTotals {
+    pub fn add(&mut self, state: CreditState, amount: Decimal) {
+        match state {
+            CreditState::Owed => self.owed += amount,
+            CreditState::Pending => self.pending += amount,
+            CreditState::EarnedBack => self.earned_back += amount,
+            CreditState::Disputed => self.disputed += amount,
+        }
+    }
+
+    pub fn add_all(&mut self, other: &CreditTotals) {
+        self.owed += other.owed;
+        self.pending += other.pending;
+        self.earned_back += other.earned_back;
+        self.disputed += other.disputed;
+    }
+}
+
+/// The credits of one period.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PeriodCredits {
+    /// Per KPI, in contract order; `None` where no credit was raised.
+    pub kpis: Vec<Option<Credit>>,
+    /// The capped total.
+    pub percent: Decimal,
+    /// The capped total in money, rounded; `None` when the contract has no fee.
+    pub amount: Option<Decimal>,
+    pub totals: CreditTotals,
+}
+
+/// Works out a period's credits from the percent each KPI owes (`None`: it owes nothing).
+///
+/// When the total passes the cap, every credit is scaled down in proportion so that the parts
+/// add up to the cap. Money is percent / 100 × the monthly fee × the months in the period,
+/// computed exactly and rounded once, with the rounded parts allotted by largest remainder.
+pub fn period_credits(
+    owed: &[Option<Decimal>],
+    cap: Option<Decimal>,
+    fee: Option<&Fee>,
+    months: u32,
+) -> PeriodCredits {
+    let before: Decimal = owed.iter().flatten().sum();
+    let scale = match cap {
+        Some(cap) if before > cap && before > Decimal::ZERO => Some(cap / before),
+        _ => None,
+    };
+    let mut credits: Vec<Option<Credit>> = owed
+        .iter()
+        .map(|percent| {
+            percent.map(|percent_before_cap| Credit {
+                percent_before_cap,
+                percent: scale.map_or(percent_before_cap, |s| percent_before_cap * s),
+                amount: None,
+                state: CreditState::Owed,
+                capped: scale.is_some(),
+            })
+        })
+        .collect();
+    let percent = cap.map_or(before, |cap| before.min(cap));
+
+    let mut totals = CreditTotals::default();
+    let amount = fee.map(|fee| {
+        let base = fee.monthly * Decimal::from(months) / Decimal::ONE_HUNDRED;
+        let parts: Vec<Decimal> = credits.iter().flatten().map(|c| c.percent * base).collect();
+        let mut rounded = allot(&parts, fee.minor_digits).into_iter();
+        for credit in credits.iter_mut().flatten() {
+            let amount = rounded.next().unwrap_or_default();
+            credit.amount = Some(amount);
+            totals.add(credit.state, amount);
+        }
+        round_money(parts.iter().sum(), fee.minor_digits)
+    });
+
+    PeriodCredits { kpis: credits, percent, amount, totals }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    fn dec(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    fn eur(monthly: &str) -> Fee {
+        Fee { monthly: dec(monthly), currency: "EUR".into(), minor_digits: 2 }
+    }
+
+    #[test]
+    fn a_credit_under_the_cap_is_owed_in_full() {
+        // The worked example: 5 % of 8,000 = 400.00, under the cap of 6 %.
+        let credits =
+            period_credits(&[None, Some(dec("5"))], Some(dec("6")), Some(&eur("8000")), 1);
+        assert_eq!(credits.percent, dec("5"));
+        assert_eq!(credits.amount, Some(dec("400.00")));
+        let credit = credits.kpis[1].as_ref().unwrap();
+        assert_eq!(
+            (credit.percent, credit.amount, credit.capped),
+            (dec("5"), Some(dec("400.00")), false)
+        );
+        assert_eq!(credits.totals.owed, dec("400.00"));
+        assert!(credits.kpis[0].is_none());
+    }
+
+    #[test]
+    fn the_cap_scales_every_credit_in_proportion() {
+        // 3 % + 5 % = 8 % against a cap of 6 %: each × 6/8, so 2.25 % and 3.75 %.
+        // Of 8,000 a month that is 180.00 and 300.00, adding up to 480.00 = 6 %.
+        let credits = period_credits(
+            &[Some(dec("3")), Some(dec("5"))],
+            Some(dec("6")),
+            Some(&eur("8000")),
+            1,
+        );
+        let parts: Vec<_> = credits
+            .kpis
+            .iter()
+            .flatten()
+            .map(|c| (c.percent, c.amount.unwrap(), c.capped))
+            .collect();
+        assert_eq!(parts, [(dec("2.25"), dec("180.00"), true), (dec("3.75"), dec("300.00"), true)]);
+        assert_eq!((credits.percent, credits.amount), (dec("6"), Some(dec("480.00"))));
+    }
+
+    #[test]
+    fn a_quarter_owes_on_three_months_of_fee() {
+        // 2 % of 3 × 1,000.10 = 60.006 → 60.01.
+        let credits = period_credits(&[Some(dec("2"))], None, Some(&eur("1000.10")), 3);
+        assert_eq!(credits.amount, Some(dec("60.01")));
+    }
+
+    #[test]
+    fn rounded_parts_add_up_when_the_cap_divides_unevenly() {
+        // 3 × 4 % = 12 % against a cap of 10 %: each 3.333… %, of 1,000 = 33.333…;
+        // the total 100.00 is allotted 33.34 + 33.33 + 33.33.
+        let owed = [Some(dec("4")), Some(dec("4")), Some(dec("4"))];
+        let credits = period_credits(&owed, Some(dec("10")), Some(&eur("1000")), 1);
+        let amounts: Vec<_> = credits.kpis.iter().flatten().map(|c| c.amount.unwrap()).collect();
+        assert_eq!(amounts, [dec("33.34"), dec("33.33"), dec("33.33")]);
+        assert_eq!(credits.amount, Some(dec("100.00")));
+    }
+
+    #[test]
+    fn without_a_fee_only_percents_are_known() {
+        let credits = period_credits(&[Some(dec("2"))], None, None, 1);
+        assert_eq!((credits.percent, credits.amount), (dec("2"), None));
+        assert_eq!(credits.kpis[0].as_ref().unwrap().amount, None);
+    }
+}

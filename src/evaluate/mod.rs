@@ -1,0 +1,270 @@
+//! From validated inputs to numbers: every KPI's actual, status and score per period, each
+//! vendor's weighted score, grade and credits, and the alerts. Pure: no files, no formatting.
+
+pub mod aggregate;
+pub mod alerts;
+pub mod credits;
+pub mod obligations;
+pub mod periods;
+pub mod rounding;
+pub mod status;
+
+use chrono::NaiveDate;
+
+use crate::model::{Contract, Measured, Project, WhenMissing};
+use aggregate::Cell;
+use alerts::Alert;
+use credits::{Credit, CreditTotals, PeriodCredits};
+use obligations::{DeliverableResult, EvidenceStatus};
+use periods::{Period, PeriodKind};
+use rounding::round_half_away;
+use status::Status;
+
+/// Why a KPI's period is excluded from scoring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exclusion {
+    /// Fewer values than the KPI's `min_count`.
+    TooFew { count: u64, min: u64 },
+}
+
+/// One KPI in one period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KpiResult {
+    pub status: Status,
+    /// Rounded to 6 decimals; also shown for an excluded period that had values.
+    pub actual: Option<f64>,
+    /// `None` where the KPI is not scored.
+    pub score: Option<f64>,
+    /// Values measured in the period.
+    pub count: u64,
+    pub exclusion: Option<Exclusion>,
+    pub credit: Option<Credit>,
+}
+
+/// One vendor in one period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodResult {
+    pub period: Period,
+    pub score: Option<f64>,
+    /// Index into the settings' grades.
+    pub grade: Option<usize>,
+    pub kpis: Vec<KpiResult>,
+    pub credits: PeriodCredits,
+}
+
+/// One vendor's scorecard.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scorecard {
+    /// Index into the project's contracts.
+    pub vendor: usize,
+    /// Every period of the term up to `as_of`, oldest first.
+    pub periods: Vec<PeriodResult>,
+    /// Index into `periods` of the headline: the period holding `as_of`, or the last of a term
+    /// that ended before it.
+    pub headline: Option<usize>,
+    pub credits_term: CreditTotals,
+    pub deliverables: Vec<DeliverableResult>,
+    pub evidence: Vec<EvidenceStatus>,
+    pub alerts: Vec<Alert>,
+}
+
+impl Scorecard {
+    pub fn headline(&self) -> Option<&PeriodResult> {
+        self.headline.map(|index| &self.periods[index])
+    }
+
+    pub fn period(&self, period: Period) -> Option<&PeriodResult> {
+        self.periods.iter().find(|p| p.period == period)
+    }
+}
+
+/// Every scorecard of a build.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    pub as_of: NaiveDate,
+    pub today: NaiveDate,
+    /// The period holding `as_of`.
+    pub period: Period,
+    /// In the order of the project's contracts (by id).
+    pub scorecards: Vec<Scorecard>,
+}
+
+pub fn evaluate(project: &Project, today: NaiveDate) -> Evaluation {
+    let kind = project.settings.period;
+    let scorecards =
+        (0..project.contracts.len()).map(|vendor| scorecard(project, vendor, today)).collect();
+    Evaluation {
+        as_of: project.as_of,
+        today,
+        period: Period::containing(kind, project.as_of),
+        scorecards,
+    }
+}
+
+fn scorecard(project: &Project, vendor: usize, today: NaiveDate) -> Scorecard {
+    let contract = &project.contracts[vendor];
+    let kind = project.settings.period;
+    let as_of = project.as_of;
+
+    let periods: Vec<PeriodResult> = scored_periods(contract, kind, as_of)
+        .map(|period| period_result(project, vendor, period))
+        .collect();
+    let headline = headline_index(&periods, Period::containing(kind, as_of));
+    let mut credits_term = CreditTotals::default();
+    for period in &periods {
+        credits_term.add_all(&period.credits.totals);
+    }
+    let deliverables =
+        contract.deliverables.iter().map(|d| obligations::deliverable(d, today)).collect();
+    let evidence = contract
+        .data_protection
+        .iter()
+        .map(|e| obligations::evidence(e, today, project.settings.expiring_days))
+        .collect();
+
+    let mut card = Scorecard {
+        vendor,
+        periods,
+        headline,
+        credits_term,
+        deliverables,
+        evidence,
+        alerts: Vec::new(),
+    };
+    card.alerts = alerts::alerts(project, contract, &card, today);
+    card
+}
+
+/// The periods that overlap the term, up to the one holding `as_of`.
+fn scored_periods(
+    contract: &Contract,
+    kind: PeriodKind,
+    as_of: NaiveDate,
+) -> impl Iterator<Item = Period> {
+    let last = contract.term.end.map_or(as_of, |end| end.min(as_of));
+    let range =
+        (contract.term.start <= last).then(|| Period::range(kind, contract.term.start, last));
+    range.into_iter().flatten()
+}
+
+fn headline_index(periods: &[PeriodResult], as_of_period: Period) -> Option<usize> {
+    periods.iter().position(|p| p.period == as_of_period).or_else(|| periods.len().checked_sub(1))
+}
+
+fn period_result(project: &Project, vendor: usize, period: Period) -> PeriodResult {
+    let contract = &project.contracts[vendor];
+    let mut kpis: Vec<KpiResult> =
+        (0..contract.kpis.len()).map(|kpi| kpi_result(project, vendor, kpi, period)).collect();
+
+    let owed: Vec<_> = contract
+        .kpis
+        .iter()
+        .zip(&kpis)
+        .map(|(kpi, result)| {
+            kpi.credit_percent.filter(|_| owes_credit(result.status, kpi.when_missing))
+        })
+        .collect();
+    let credits = credits::period_credits(
+        &owed,
+        contract.credit_cap_percent,
+        contract.fee.as_ref(),
+        period.months(),
+    );
+    for (result, credit) in kpis.iter_mut().zip(&credits.kpis) {
+        result.credit.clone_from(credit);
+    }
+
+    let score = status::vendor_score(
+        contract
+            .kpis
+            .iter()
+            .zip(&kpis)
+            .filter_map(|(kpi, result)| result.score.map(|s| (s, kpi.weight))),
+    );
+    let grade = score.and_then(|score| status::grade(&project.settings.grades, score));
+    PeriodResult { period, score, grade, kpis, credits }
+}
+
+/// A breach owes its credit, and so does a missing period unless the KPI skips those.
+fn owes_credit(status: Status, when_missing: WhenMissing) -> bool {
+    match status {
+        Status::Breach => true,
+        Status::Missing => when_missing == WhenMissing::Breach,
+        _ => false,
+    }
+}
+
+fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period) -> KpiResult {
+    let contract = &project.contracts[vendor];
+    let kpi = &contract.kpis[kpi_index];
+    let not_due = KpiResult {
+        status: Status::NotDue,
+        actual: None,
+        score: None,
+        count: 0,
+        exclusion: None,
+        credit: None,
+    };
+    if period.last_day() < contract.service_levels_from {
+        return not_due;
+    }
+    let Some(cell) = measured_cell(project, vendor, kpi_index, period) else {
+        return not_due;
+    };
+
+    let count = cell.count();
+    let Some(actual) = cell.aggregate(kpi.aggregate).map(|a| round_half_away(a, 6)) else {
+        let score = (kpi.when_missing == WhenMissing::Breach).then_some(0.0);
+        return KpiResult { status: Status::Missing, score, ..not_due };
+    };
+    if let Some(min) = kpi.min_count.filter(|min| count < *min) {
+        let exclusion = Some(Exclusion::TooFew { count, min });
+        return KpiResult {
+            status: Status::Excluded,
+            actual: Some(actual),
+            count,
+            exclusion,
+            ..not_due
+        };
+    }
+    let (status, score) = status::judge(kpi, actual);
+    KpiResult {
+        status,
+        actual: Some(actual),
+        score: Some(score),
+        count,
+        exclusion: None,
+        credit: None,
+    }
+}
+
+/// The measurements a KPI is judged on in `period`; `None` when it is not measured then (a
+/// quarterly KPI in a monthly site is measured over the quarter, in its last month).
+fn measured_cell(project: &Project, vendor: usize, kpi: usize, period: Period) -> Option<Cell> {
+    let measured = project.contracts[vendor].kpis[kpi].measured;
+    let cells = &project.measurements;
+    if period.kind() == PeriodKind::Quarter || measured == Measured::Monthly {
+        return Some(cells.cell(vendor, kpi, period).cloned().unwrap_or_default());
+    }
+    let quarter = period.quarter();
+    let months: Vec<Period> = quarter.month_periods().collect();
+    if months.last() != Some(&period) {
+        return None;
+    }
+    let mut merged = Cell::default();
+    for month in months {
+        if let Some(cell) = cells.cell(vendor, kpi, month) {
+            merged.merge(cell);
+        }
+    }
+    Some(merged)
+}
+
+/// The KPI's results in the periods it was due, newest first, from the period at `upto` back.
+pub fn due_history(card: &Scorecard, kpi: usize, upto: usize) -> impl Iterator<Item = &KpiResult> {
+    card.periods[..=upto]
+        .iter()
+        .rev()
+        .map(move |p| &p.kpis[kpi])
+        .filter(|k| k.status != Status::NotDue)
+}

@@ -1,0 +1,93 @@
+//! Rounding as people check it by hand: half away from zero on the decimal digits the number
+//! shows, and money split so that its rounded parts still add up to its rounded total.
+
+use std::str::FromStr;
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// Rounds to `places` decimals, half away from zero, on the shortest decimal text of `value`, so
+/// that 2.675 rounds to 2.68 as written rather than to the 2.67 its binary neighbour would give.
+pub fn round_half_away(value: f64, places: u32) -> f64 {
+    if !value.is_finite() {
+        return value;
+    }
+    match Decimal::from_str(&value.to_string()) {
+        Ok(decimal) => decimal
+            .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+            .to_f64()
+            .unwrap_or(value),
+        // Beyond the decimal's range a float has no digits after the point left to round, or
+        // is so small that it rounds to zero.
+        Err(_) if value.abs() < 1.0 => 0.0,
+        Err(_) => value,
+    }
+}
+
+/// `amount` in whole minor units of its currency (cents for 2 digits), half away from zero.
+pub fn round_money(amount: Decimal, digits: u32) -> Decimal {
+    amount.round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Rounds each part so that the parts add up to the rounded sum: each is rounded down, and the
+/// units left over go to the parts with the largest remainders (on a tie, the earlier part).
+pub fn allot(parts: &[Decimal], digits: u32) -> Vec<Decimal> {
+    let total = round_money(parts.iter().sum(), digits);
+    let mut rounded: Vec<Decimal> =
+        parts.iter().map(|p| p.round_dp_with_strategy(digits, RoundingStrategy::ToZero)).collect();
+    let unit = Decimal::new(1, digits);
+
+    let mut order: Vec<usize> = (0..parts.len()).collect();
+    order.sort_by(|a, b| (parts[*b] - rounded[*b]).cmp(&(parts[*a] - rounded[*a])).then(a.cmp(b)));
+    let mut left = total - rounded.iter().sum::<Decimal>();
+    for index in order.into_iter().cycle().take(parts.len() * 2) {
+        if left < unit {
+            break;
+        }
+        rounded[index] += unit;
+        left -= unit;
+    }
+    rounded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn halves_round_away_from_zero_as_written() {
+        assert_eq!(round_half_away(2.675, 2), 2.68);
+        assert_eq!(round_half_away(-2.675, 2), -2.68);
+        assert_eq!(round_half_away(83.333_333_3, 2), 83.33);
+        assert_eq!(round_half_away(0.125, 2), 0.13);
+        assert_eq!(round_half_away(1.000_000_49, 6), 1.0);
+        assert_eq!(round_half_away(1.000_000_5, 6), 1.000_001);
+    }
+
+    #[test]
+    fn extreme_floats_do_not_panic() {
+        assert_eq!(round_half_away(1e300, 2), 1e300);
+        assert_eq!(round_half_away(1e-300, 2), 0.0);
+    }
+
+    #[test]
+    fn money_rounds_to_the_minor_unit() {
+        // 2.5 % of 8,010.20 is 200.255 exactly: a decimal half, so up to 200.26.
+        assert_eq!(round_money(dec("8010.20") * dec("0.025"), 2), dec("200.26"));
+        assert_eq!(round_money(dec("1234.5"), 0), dec("1235"));
+    }
+
+    #[test]
+    fn allotted_parts_add_up_to_the_rounded_total() {
+        // Thirds of 100.00: 33.333…, rounded down to 33.33 each (99.99); the one cent left goes
+        // to the first, all remainders being equal.
+        let third = dec("100") / dec("3");
+        assert_eq!(allot(&[third, third, third], 2), [dec("33.34"), dec("33.33"), dec("33.33")]);
+        // 10.006 + 20.004 = 30.01: rounded down 10.00 + 20.00, one cent to the larger remainder.
+        assert_eq!(allot(&[dec("10.006"), dec("20.004")], 2), [dec("10.01"), dec("20.00")]);
+    }
+}

@@ -1,0 +1,253 @@
+//! vendorcard turns a folder of outsourcing contracts (YAML) and KPI exports (CSV) into a static
+//! site of vendor scorecards. The pipeline runs one way: load → evaluate → render → write.
+
+pub mod config;
+pub mod diagnostics;
+pub mod evaluate;
+pub mod load;
+pub mod model;
+pub mod render;
+pub mod site;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::NaiveDate;
+
+use diagnostics::Diagnostic;
+use evaluate::Evaluation;
+use load::{LoadReport, Loaded};
+
+/// What a build is asked to do.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    pub project: PathBuf,
+    /// The output folder; `<project>/public` when not given.
+    pub out: Option<PathBuf>,
+    /// The day the site is built for: deadlines and evidence are judged against it.
+    pub today: NaiveDate,
+    /// Replace an output folder that vendorcard did not write.
+    pub force: bool,
+}
+
+impl BuildOptions {
+    pub fn out(&self) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| self.project.join("public"))
+    }
+}
+
+/// Why a run failed, and so its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The inputs have problems; every one found is listed.
+    #[error("{} in the inputs", plural(.0.len(), "problem"))]
+    Invalid(Vec<Diagnostic>),
+    #[error(transparent)]
+    Site(#[from] site::SiteError),
+}
+
+impl Error {
+    /// 1 for invalid input, 2 for usage and I/O errors (see the README).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Invalid(_) => 1,
+            Error::Site(_) => 2,
+        }
+    }
+}
+
+/// Where a run reports its progress: one line per stage, and the warnings.
+pub trait Progress {
+    fn stage(&mut self, line: &str);
+    fn warning(&mut self, warning: &Diagnostic);
+}
+
+/// What a successful build or check did.
+#[derive(Debug)]
+pub struct Summary {
+    pub evaluation: Evaluation,
+    pub line: String,
+}
+
+/// Builds the site: load, evaluate, render, then write the output folder whole.
+pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summary, Error> {
+    let out = options.out();
+    site::check_output_folder(&options.project, &out)?;
+
+    let loaded = timed(
+        progress,
+        || load_project(&options.project, options.today),
+        |l| loaded_line(&l.report),
+    )?;
+    report_load(&loaded.report, &loaded.project, progress);
+
+    let evaluation =
+        timed(progress, || Ok(evaluate::evaluate(&loaded.project, options.today)), evaluated_line)?;
+
+    let rendered = timed(
+        progress,
+        || render::render(&loaded.project, &evaluation, &loaded.templates).map_err(Error::Invalid),
+        |r| format!("rendered {}, {}", plural(r.pages, "page"), plural(r.charts, "chart")),
+    )?;
+    for note in &rendered.notes {
+        progress.warning(note);
+    }
+
+    timed(
+        progress,
+        || site::write(&out, &rendered.files, options.force).map_err(Error::from),
+        |w| format!("wrote {}, {} to {}", plural(w.files, "file"), size(w.bytes), out.display()),
+    )?;
+
+    let line = summary_line(&loaded, &evaluation);
+    Ok(Summary { evaluation, line })
+}
+
+/// Validates the project and works out every number without writing anything.
+pub fn check(
+    project: &Path,
+    today: NaiveDate,
+    progress: &mut dyn Progress,
+) -> Result<Summary, Error> {
+    let loaded = timed(progress, || load_project(project, today), |l| loaded_line(&l.report))?;
+    report_load(&loaded.report, &loaded.project, progress);
+    let evaluation =
+        timed(progress, || Ok(evaluate::evaluate(&loaded.project, today)), evaluated_line)?;
+    let rendered =
+        render::render(&loaded.project, &evaluation, &loaded.templates).map_err(Error::Invalid)?;
+    for note in &rendered.notes {
+        progress.warning(note);
+    }
+    let line = summary_line(&loaded, &evaluation);
+    Ok(Summary { evaluation, line })
+}
+
+fn load_project(project: &Path, today: NaiveDate) -> Result<Loaded, Error> {
+    load::load(project, today).map_err(Error::Invalid)
+}
+
+/// Runs one stage and reports its line with the time it took.
+fn timed<T>(
+    progress: &mut dyn Progress,
+    stage: impl FnOnce() -> Result<T, Error>,
+    line: impl FnOnce(&T) -> String,
+) -> Result<T, Error> {
+    let started = Instant::now();
+    let result = stage()?;
+    let elapsed = started.elapsed();
+    progress.stage(&format!("{} ({} ms)", line(&result), elapsed.as_millis()));
+    Ok(result)
+}
+
+fn loaded_line(report: &LoadReport) -> String {
+    let rows: u64 = report.files.iter().map(|f| f.rows).sum();
+    let measurements: u64 = report.files.iter().map(|f| f.measurements).sum();
+    format!(
+        "loaded {}, {}: {}, {}",
+        plural(report.contracts, "contract"),
+        plural(report.files.len(), "KPI export"),
+        plural(usize::try_from(rows).unwrap_or(usize::MAX), "row"),
+        plural(usize::try_from(measurements).unwrap_or(usize::MAX), "measurement")
+    )
+}
+
+/// Tells what was read but not used, so that nothing is dropped unseen.
+fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn Progress) {
+    for warning in &report.warnings {
+        progress.warning(warning);
+    }
+    for file in &report.ignored_files {
+        progress.stage(&format!("ignored {file}: not an input of that folder"));
+    }
+    for counts in report.files.iter().filter(|f| f.blank_rows > 0) {
+        progress.stage(&format!(
+            "skipped {} in {}",
+            plural(usize::try_from(counts.blank_rows).unwrap_or(0), "blank row"),
+            counts.file
+        ));
+    }
+    let mut after: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut outside: BTreeMap<&str, u64> = BTreeMap::new();
+    for (vendor, left_out) in &report.left_out {
+        if left_out.after_as_of > 0 {
+            after.insert(vendor, left_out.after_as_of);
+        }
+        if left_out.outside_term > 0 {
+            outside.insert(vendor, left_out.outside_term);
+        }
+    }
+    let derived =
+        if report.as_of_derived { " (the last period that has ended and holds data)" } else { "" };
+    if !after.is_empty() {
+        progress.stage(&format!(
+            "left out measurements dated after as_of {}{derived}: {}",
+            project.as_of,
+            counted(&after)
+        ));
+    }
+    if !outside.is_empty() {
+        progress.stage(&format!(
+            "left out measurements dated outside the contract term: {}",
+            counted(&outside)
+        ));
+    }
+}
+
+fn counted(by_vendor: &BTreeMap<&str, u64>) -> String {
+    by_vendor
+        .iter()
+        .map(|(vendor, count)| format!("{vendor} {count}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn evaluated_line(evaluation: &Evaluation) -> String {
+    let periods: usize = evaluation.scorecards.iter().map(|c| c.periods.len()).sum();
+    format!(
+        "evaluated {}, {} as of {} (headline period {})",
+        plural(evaluation.scorecards.len(), "vendor"),
+        plural(periods, "vendor-period"),
+        evaluation.as_of,
+        evaluation.period
+    )
+}
+
+fn summary_line(loaded: &Loaded, evaluation: &Evaluation) -> String {
+    let grades = &loaded.project.settings.grades;
+    let mut counts = vec![0usize; grades.len()];
+    let mut unscored = 0;
+    let mut alerts = 0;
+    let mut high = 0;
+    for card in &evaluation.scorecards {
+        match card.headline().and_then(|p| p.grade) {
+            Some(grade) => counts[grade] += 1,
+            None => unscored += 1,
+        }
+        alerts += card.alerts.len();
+        high +=
+            card.alerts.iter().filter(|a| a.severity == evaluate::alerts::Severity::High).count();
+    }
+    let mut graded: Vec<String> =
+        grades.iter().zip(&counts).map(|(g, n)| format!("{} {n}", g.grade)).collect();
+    if unscored > 0 {
+        graded.push(format!("no score {unscored}"));
+    }
+    format!(
+        "{} as of {}: grades {}; {} ({high} high)",
+        plural(evaluation.scorecards.len(), "vendor"),
+        evaluation.as_of,
+        graded.join(", "),
+        plural(alerts, "alert")
+    )
+}
+
+fn plural(count: usize, word: &str) -> String {
+    if count == 1 { format!("1 {word}") } else { format!("{count} {word}s") }
+}
+
+fn size(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss, reason = "an approximate size for a log line")]
+    let kib = bytes as f64 / 1024.0;
+    if kib < 1024.0 { format!("{kib:.0} KiB") } else { format!("{:.1} MiB", kib / 1024.0) }
+}

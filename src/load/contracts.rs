@@ -1,0 +1,604 @@
+//! `contracts/<vendor>.yaml`: one contract per vendor, read and validated into a [`Contract`].
+//! Every problem in a file is reported with its line and column; unknown keys are errors.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use crate::diagnostics::Diagnostic;
+use crate::evaluate::aggregate::Aggregate;
+use crate::load::dates;
+use crate::load::yaml::{self, Spanned};
+use crate::model::{
+    Better, Contract, Deliverable, Evidence, Fee, Kpi, Measured, Term, Unit, WhenMissing,
+};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContract {
+    id: Option<Spanned<String>>,
+    name: String,
+    service: Option<String>,
+    term: RawTerm,
+    service_levels_from: Option<Spanned<String>>,
+    fee: Option<RawFee>,
+    kpis: Spanned<Vec<RawKpi>>,
+    credits: Option<RawCredits>,
+    #[serde(default)]
+    deliverables: Vec<RawDeliverable>,
+    #[serde(default)]
+    data_protection: Vec<RawEvidence>,
+    reviews: Option<RawReviews>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTerm {
+    start: Spanned<String>,
+    end: Option<Spanned<String>>,
+    notice_days: Option<Spanned<u32>>,
+    #[serde(default)]
+    auto_renew: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFee {
+    monthly: Spanned<f64>,
+    currency: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKpi {
+    id: Spanned<String>,
+    name: Option<String>,
+    unit: RawUnit,
+    better: RawBetter,
+    target: Spanned<f64>,
+    tolerance: Option<Spanned<f64>>,
+    weight: Option<Spanned<f64>>,
+    aggregate: Option<RawAggregate>,
+    credit_percent: Option<Spanned<f64>>,
+    when_missing: Option<RawWhenMissing>,
+    min_count: Option<Spanned<u64>>,
+    measured: Option<RawMeasured>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawUnit {
+    Seconds,
+    Minutes,
+    Hours,
+    Days,
+    Percent,
+    Count,
+    Score,
+    Ratio,
+    Currency,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawBetter {
+    Lower,
+    Higher,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawAggregate {
+    Mean,
+    Median,
+    Sum,
+    Min,
+    Max,
+    Last,
+    P90,
+    P95,
+    Count,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawWhenMissing {
+    Breach,
+    Skip,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawMeasured {
+    Monthly,
+    Quarterly,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCredits {
+    cap_percent: Option<Spanned<f64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeliverable {
+    id: Spanned<String>,
+    name: String,
+    due: Spanned<String>,
+    delivered: Option<Spanned<String>>,
+    accepted: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvidence {
+    id: Spanned<String>,
+    clause: String,
+    evidence: String,
+    verified: Spanned<String>,
+    valid_days: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReviews {
+    cadence_days: Spanned<u32>,
+}
+
+/// Whether `id` may name a vendor, deliverable or evidence item: `^[a-z0-9][a-z0-9-]{0,62}$`.
+pub fn is_vendor_id(id: &str) -> bool {
+    let bytes = id.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && (bytes[0].is_ascii_lowercase() || bytes[0].is_ascii_digit())
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+}
+
+/// Whether `id` may name a KPI: `^[a-z0-9_]+$`.
+pub fn is_kpi_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Reads one contract file. `stem` is the file name without its extension, the default id.
+pub fn parse(file: &str, stem: &str, text: &str) -> Result<Contract, Vec<Diagnostic>> {
+    let raw: RawContract = yaml::parse(file, text).map_err(|d| vec![d])?;
+    let mut check = Checker { file, text, problems: Vec::new() };
+
+    let id = match &raw.id {
+        Some(id) => {
+            check.that(is_vendor_id(&id.value), id, || {
+                format!(
+                    "`{}` is not a vendor id: use lowercase letters, digits and `-`, starting with a letter or digit, at most 63 characters",
+                    id.value
+                )
+            });
+            id.value.clone()
+        }
+        None => {
+            if !is_vendor_id(stem) {
+                check.problems.push(Diagnostic::error(file, format!(
+                    "the file name `{stem}` is not a vendor id, and the contract sets no `id`: rename the file (lowercase letters, digits and `-`) or add `id:`"
+                )));
+            }
+            stem.to_owned()
+        }
+    };
+
+    let term = check.term(&raw.term);
+    let service_levels_from = match (&raw.service_levels_from, &term) {
+        (Some(from), Some(term)) => check.date(from).inspect(|date| {
+            let inside = *date >= term.start && term.end.is_none_or(|end| *date <= end);
+            check.that(inside, from, || {
+                "`service_levels_from` must fall within the term".to_owned()
+            });
+        }),
+        (None, Some(term)) => Some(term.start),
+        (Some(from), None) => check.date(from),
+        (None, None) => None,
+    };
+
+    let fee = raw.fee.as_ref().and_then(|fee| check.fee(fee));
+    let kpis = check.kpis(&raw.kpis);
+    if raw.fee.is_none() && kpis.iter().any(|kpi| kpi.credit_percent.is_some()) {
+        check.problems.push(raw.kpis.error(
+            file,
+            text,
+            "a KPI owes `credit_percent` but the contract has no `fee` to take it from: add `fee: { monthly: …, currency: … }`",
+        ));
+    }
+    let credit_cap_percent = raw
+        .credits
+        .as_ref()
+        .and_then(|credits| credits.cap_percent.as_ref())
+        .and_then(|cap| check.percent(cap, "cap_percent"));
+    let deliverables = check.deliverables(&raw.deliverables);
+    let data_protection = check.evidence(&raw.data_protection);
+    let review_cadence_days = raw.reviews.as_ref().map(|reviews| {
+        check.that(reviews.cadence_days.value > 0, &reviews.cadence_days, || {
+            "`cadence_days` must be at least 1".to_owned()
+        });
+        reviews.cadence_days.value
+    });
+
+    let name = raw.name.trim().to_owned();
+    if name.is_empty() {
+        check.problems.push(Diagnostic::error(file, "the contract's `name` is empty"));
+    }
+
+    match (check.problems.is_empty(), term, service_levels_from) {
+        (true, Some(term), Some(service_levels_from)) => Ok(Contract {
+            id,
+            file: file.to_owned(),
+            name,
+            service: raw.service.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            term,
+            service_levels_from,
+            fee,
+            kpis,
+            credit_cap_percent,
+            deliverables,
+            data_protection,
+            review_cadence_days,
+        }),
+        _ => Err(check.problems),
+    }
+}
+
+/// Gathers the problems of one file while its parts are validated.
+struct Checker<'a> {
+    file: &'a str,
+    text: &'a str,
+    problems: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn that<T>(&mut self, ok: bool, at: &Spanned<T>, message: impl FnOnce() -> String) {
+        if !ok {
+            self.problems.push(at.error(self.file, self.text, message()));
+        }
+    }
+
+    fn date(&mut self, text: &Spanned<String>) -> Option<chrono::NaiveDate> {
+        dates::parse_date(&text.value)
+            .map_err(|message| self.problems.push(text.error(self.file, self.text, message)))
+            .ok()
+    }
+
+    fn term(&mut self, raw: &RawTerm) -> Option<Term> {
+        let start = self.date(&raw.start);
+        let end = raw.end.as_ref().map(|end| (end, self.date(end)));
+        if let (Some(start), Some((at, Some(end)))) = (start, &end) {
+            self.that(*end >= start, at, || {
+                format!("the term ends on {end}, before it starts on {start}")
+            });
+        }
+        if let Some(days) = &raw.notice_days {
+            self.that(raw.end.is_some(), days, || {
+                "`notice_days` needs a term `end` to count back from".to_owned()
+            });
+        }
+        let end = match end {
+            Some((_, None)) => return None,
+            Some((_, Some(end))) => Some(end),
+            None => None,
+        };
+        Some(Term {
+            start: start?,
+            end,
+            notice_days: raw.notice_days.as_ref().map(|d| d.value),
+            auto_renew: raw.auto_renew,
+        })
+    }
+
+    fn fee(&mut self, raw: &RawFee) -> Option<Fee> {
+        let monthly = self.decimal(&raw.monthly, "the monthly fee");
+        let code = raw.currency.value.trim();
+        let currency = iso_currency::Currency::from_code(code);
+        self.that(currency.is_some(), &raw.currency, || {
+            format!(
+                "`{code}` is not an ISO 4217 currency code: expected one such as EUR, USD or GBP"
+            )
+        });
+        let minor_digits = currency.map(|c| u32::from(c.exponent().unwrap_or(0)))?;
+        Some(Fee { monthly: monthly?, currency: code.to_owned(), minor_digits })
+    }
+
+    /// A non-negative amount, kept as the decimal the user wrote.
+    fn decimal(&mut self, value: &Spanned<f64>, what: &str) -> Option<Decimal> {
+        let number = value.value;
+        if !number.is_finite() || number < 0.0 {
+            self.problems.push(value.error(
+                self.file,
+                self.text,
+                format!("{what} must be a number of 0 or more"),
+            ));
+            return None;
+        }
+        // The shortest text that reads back as this float is what the user wrote.
+        Decimal::from_str(&number.to_string())
+            .map_err(|_| {
+                self.problems.push(value.error(
+                    self.file,
+                    self.text,
+                    format!("{what} is too large"),
+                ));
+            })
+            .ok()
+    }
+
+    fn percent(&mut self, value: &Spanned<f64>, key: &str) -> Option<Decimal> {
+        let percent = self.decimal(value, &format!("`{key}`"))?;
+        if percent > Decimal::ONE_HUNDRED {
+            self.problems.push(value.error(
+                self.file,
+                self.text,
+                format!("`{key}` is a percentage: at most 100"),
+            ));
+            return None;
+        }
+        Some(percent)
+    }
+
+    fn kpis(&mut self, raw: &Spanned<Vec<RawKpi>>) -> Vec<Kpi> {
+        if raw.value.is_empty() {
+            self.problems.push(raw.error(
+                self.file,
+                self.text,
+                "the contract lists no KPIs: add at least one under `kpis`",
+            ));
+        }
+        let mut seen = HashSet::new();
+        let mut kpis = Vec::new();
+        for kpi in &raw.value {
+            let id = &kpi.id;
+            self.that(is_kpi_id(&id.value), id, || {
+                format!("`{}` is not a KPI id: use lowercase letters, digits and `_`", id.value)
+            });
+            self.that(seen.insert(id.value.clone()), id, || {
+                format!("KPI `{}` is listed twice in this contract", id.value)
+            });
+            if let Some(kpi) = self.kpi(kpi) {
+                kpis.push(kpi);
+            }
+        }
+        kpis
+    }
+
+    fn kpi(&mut self, raw: &RawKpi) -> Option<Kpi> {
+        let before = self.problems.len();
+        let better = match raw.better {
+            RawBetter::Lower => Better::Lower,
+            RawBetter::Higher => Better::Higher,
+        };
+        let target = raw.target.value;
+        self.that(target.is_finite(), &raw.target, || {
+            "`target` must be a finite number".to_owned()
+        });
+        if let Some(tolerance) = &raw.tolerance {
+            let value = tolerance.value;
+            let (right_side, word) = match better {
+                Better::Lower => (value >= target, "at or above"),
+                Better::Higher => (value <= target, "at or below"),
+            };
+            self.that(value.is_finite() && right_side, tolerance, || {
+                format!(
+                    "`tolerance` {value} is on the wrong side of `target` {target}: with `better: {}` it must be {word} the target",
+                    if better == Better::Lower { "lower" } else { "higher" }
+                )
+            });
+        }
+        let weight = raw.weight.as_ref().map_or(1.0, |weight| {
+            self.that(weight.value.is_finite() && weight.value > 0.0, weight, || {
+                "`weight` must be a number above 0".to_owned()
+            });
+            weight.value
+        });
+        let credit_percent =
+            raw.credit_percent.as_ref().and_then(|p| self.percent(p, "credit_percent"));
+        if let Some(min_count) = &raw.min_count {
+            self.that(min_count.value > 0, min_count, || {
+                "`min_count` must be at least 1".to_owned()
+            });
+        }
+        if self.problems.len() > before {
+            return None;
+        }
+
+        Some(Kpi {
+            id: raw.id.value.clone(),
+            name: raw
+                .name
+                .clone()
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| raw.id.value.clone()),
+            unit: unit(&raw.unit),
+            better,
+            target,
+            tolerance: raw.tolerance.as_ref().map(|t| t.value),
+            weight,
+            aggregate: aggregate(raw.aggregate.as_ref()),
+            credit_percent,
+            when_missing: match raw.when_missing {
+                Some(RawWhenMissing::Skip) => WhenMissing::Skip,
+                Some(RawWhenMissing::Breach) | None => WhenMissing::Breach,
+            },
+            min_count: raw.min_count.as_ref().map(|m| m.value),
+            measured: match raw.measured {
+                Some(RawMeasured::Quarterly) => Measured::Quarterly,
+                Some(RawMeasured::Monthly) | None => Measured::Monthly,
+            },
+        })
+    }
+
+    fn item_id(&mut self, id: &Spanned<String>, seen: &mut HashSet<String>, what: &str) {
+        self.that(is_vendor_id(&id.value), id, || {
+            format!("`{}` is not a {what} id: use lowercase letters, digits and `-`", id.value)
+        });
+        self.that(seen.insert(id.value.clone()), id, || {
+            format!("{what} `{}` is listed twice", id.value)
+        });
+    }
+
+    fn deliverables(&mut self, raw: &[RawDeliverable]) -> Vec<Deliverable> {
+        let mut seen = HashSet::new();
+        let mut list = Vec::new();
+        for item in raw {
+            self.item_id(&item.id, &mut seen, "deliverable");
+            let due = self.date(&item.due);
+            // `None` when the delivery date is written but unreadable (already reported).
+            let delivered = match &item.delivered {
+                Some(date) => self.date(date).map(Some),
+                None => Some(None),
+            };
+            if let (Some(due), Some(delivered)) = (due, delivered) {
+                list.push(Deliverable {
+                    id: item.id.value.clone(),
+                    name: item.name.trim().to_owned(),
+                    due,
+                    delivered,
+                    accepted: item.accepted,
+                });
+            }
+        }
+        list
+    }
+
+    fn evidence(&mut self, raw: &[RawEvidence]) -> Vec<Evidence> {
+        let mut seen = HashSet::new();
+        let mut list = Vec::new();
+        for item in raw {
+            self.item_id(&item.id, &mut seen, "data-protection item");
+            if let Some(verified) = self.date(&item.verified) {
+                list.push(Evidence {
+                    id: item.id.value.clone(),
+                    clause: item.clause.trim().to_owned(),
+                    evidence: item.evidence.trim().to_owned(),
+                    verified,
+                    valid_days: item.valid_days,
+                });
+            }
+        }
+        list
+    }
+}
+
+fn unit(raw: &RawUnit) -> Unit {
+    match raw {
+        RawUnit::Seconds => Unit::Seconds,
+        RawUnit::Minutes => Unit::Minutes,
+        RawUnit::Hours => Unit::Hours,
+        RawUnit::Days => Unit::Days,
+        RawUnit::Percent => Unit::Percent,
+        RawUnit::Count => Unit::Count,
+        RawUnit::Score => Unit::Score,
+        RawUnit::Ratio => Unit::Ratio,
+        RawUnit::Currency => Unit::Currency,
+    }
+}
+
+fn aggregate(raw: Option<&RawAggregate>) -> Aggregate {
+    match raw {
+        None | Some(RawAggregate::Mean) => Aggregate::Mean,
+        Some(RawAggregate::Median) => Aggregate::Median,
+        Some(RawAggregate::Sum) => Aggregate::Sum,
+        Some(RawAggregate::Min) => Aggregate::Min,
+        Some(RawAggregate::Max) => Aggregate::Max,
+        Some(RawAggregate::Last) => Aggregate::Last,
+        Some(RawAggregate::P90) => Aggregate::P90,
+        Some(RawAggregate::P95) => Aggregate::P95,
+        Some(RawAggregate::Count) => Aggregate::Count,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LUMEN: &str = "name: Lumen Desk\nservice: E-mail support\n\
+        term: { start: 2026-01-01, end: 2026-12-31, notice_days: 60 }\n\
+        fee: { monthly: 8000, currency: EUR }\n\
+        kpis:\n\
+        \x20 - { id: first_reply, name: First reply, unit: minutes, better: lower, target: 30, tolerance: 60,\n\
+        \x20     aggregate: median, credit_percent: 3 }\n\
+        \x20 - { id: solved, name: Solved in 24 h, unit: percent, better: higher, target: 90, weight: 2,\n\
+        \x20     credit_percent: 5 }\n\
+        credits: { cap_percent: 6 }\n";
+
+    fn problems(text: &str) -> Vec<Diagnostic> {
+        parse("contracts/lumen.yaml", "lumen", text).unwrap_err()
+    }
+
+    #[test]
+    fn the_worked_example_reads_with_its_defaults() {
+        let contract = parse("contracts/lumen.yaml", "lumen", LUMEN).unwrap();
+        assert_eq!(contract.id, "lumen");
+        assert_eq!(contract.service_levels_from, contract.term.start);
+        assert_eq!(contract.term.notice_deadline().unwrap().to_string(), "2026-11-01");
+        assert_eq!(contract.fee.as_ref().unwrap().monthly, Decimal::from(8000));
+        assert_eq!(contract.fee.as_ref().unwrap().minor_digits, 2);
+        assert_eq!(contract.kpis[0].aggregate, Aggregate::Median);
+        assert_eq!(contract.kpis[1].aggregate, Aggregate::Mean);
+        assert_eq!((contract.kpis[0].weight, contract.kpis[1].weight), (1.0, 2.0));
+        assert_eq!(contract.credit_cap_percent, Some(Decimal::from(6)));
+    }
+
+    #[test]
+    fn tolerance_on_the_wrong_side_is_placed_at_the_tolerance() {
+        let text = LUMEN.replace("target: 30, tolerance: 60", "target: 30, tolerance: 20");
+        let found = problems(&text);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].line, found[0].column), (Some(6), Some(96)));
+        assert!(found[0].message.contains("wrong side"), "{}", found[0].message);
+    }
+
+    #[test]
+    fn every_problem_of_a_file_is_listed() {
+        let text = LUMEN
+            .replace("id: solved", "id: Solved")
+            .replace("start: 2026-01-01", "start: 2026-02-30")
+            .replace("weight: 2", "weight: 0")
+            .replace("EUR", "EURO");
+        let found = problems(&text);
+        let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(found.len(), 4, "{messages:#?}");
+        assert!(messages.iter().any(|m| m.contains("not a day of the calendar")));
+        assert!(messages.iter().any(|m| m.contains("`Solved` is not a KPI id")));
+        assert!(messages.iter().any(|m| m.contains("`weight` must be a number above 0")));
+        assert!(messages.iter().any(|m| m.contains("`EURO` is not an ISO 4217")));
+    }
+
+    #[test]
+    fn duplicate_kpi_ids_are_an_error() {
+        let text = LUMEN.replace("id: solved", "id: first_reply");
+        let found = problems(&text);
+        assert!(found[0].message.contains("listed twice"), "{found:?}");
+        assert_eq!(found[0].line, Some(8));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let text = LUMEN.replace("weight: 2", "wieght: 2");
+        let found = problems(&text);
+        assert!(found[0].message.contains("unknown field `wieght`"), "{found:?}");
+        assert_eq!(found[0].line, Some(8));
+    }
+
+    #[test]
+    fn a_file_name_that_is_no_id_needs_an_id_key() {
+        let found = parse("contracts/Lumen Desk.yaml", "Lumen Desk", LUMEN).unwrap_err();
+        assert!(found[0].message.contains("not a vendor id"));
+        let named = format!("id: lumen\n{LUMEN}");
+        assert_eq!(parse("contracts/Lumen Desk.yaml", "Lumen Desk", &named).unwrap().id, "lumen");
+    }
+
+    #[test]
+    fn ids_follow_their_patterns() {
+        assert!(is_vendor_id("northwind-support") && is_vendor_id("9lives"));
+        assert!(!is_vendor_id("-x") && !is_vendor_id("North") && !is_vendor_id(&"a".repeat(64)));
+        assert!(is_kpi_id("avg_wait_time") && !is_kpi_id("avg-wait") && !is_kpi_id(""));
+    }
+}

@@ -1,0 +1,175 @@
+//! Finding the input files of a project, in sorted order, so that every run reads the same files
+//! in the same order. Hidden files and the lock and temporary files of editors and spreadsheets
+//! are skipped; any other file that is not an input is listed as ignored, never dropped unseen.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::config::SETTINGS_FILE;
+use crate::diagnostics::Diagnostic;
+
+/// The folders that hold inputs. The output folder may not lie in any of them.
+pub const INPUT_FOLDERS: [&str; 5] = ["contracts", "kpis", "surveys", "reviews", "templates"];
+
+/// One input file: where it is, and how it is named to the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputFile {
+    pub path: PathBuf,
+    /// Relative to the project folder, with `/` between parts.
+    pub shown: String,
+}
+
+impl InputFile {
+    /// The file name without its extension.
+    pub fn stem(&self) -> String {
+        self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    }
+
+    /// The folders between `folder` and the file, such as `["acme"]` for `kpis/acme/x.csv`.
+    pub fn subfolders(&self) -> Vec<&str> {
+        let mut parts: Vec<&str> = self.shown.split('/').collect();
+        parts.pop();
+        parts.into_iter().skip(1).collect()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    pub settings: Option<InputFile>,
+    pub contracts: Vec<InputFile>,
+    pub kpi_exports: Vec<InputFile>,
+    pub templates: Vec<InputFile>,
+    /// Files in input folders that are not inputs, for the build log.
+    pub ignored: Vec<String>,
+}
+
+/// Lists the inputs of the project at `root`.
+pub fn discover(root: &Path) -> Result<Discovered, Vec<Diagnostic>> {
+    let mut found = Discovered::default();
+    let mut problems = Vec::new();
+
+    let settings = root.join(SETTINGS_FILE);
+    if settings.is_file() {
+        found.settings = Some(InputFile { path: settings, shown: SETTINGS_FILE.to_owned() });
+    }
+    if !root.join("contracts").is_dir() {
+        problems.push(
+            Diagnostic::error(root.display().to_string(), "no `contracts/` folder here")
+                .with_help("a project holds contracts/<vendor>.yaml and kpis/**/*.csv; is this the right folder?"),
+        );
+        return Err(problems);
+    }
+
+    for file in walk(root, "contracts", &mut problems) {
+        let direct = file.subfolders().is_empty();
+        if direct && has_extension(&file.path, &["yaml", "yml"]) {
+            found.contracts.push(file);
+        } else {
+            found.ignored.push(file.shown);
+        }
+    }
+    for file in walk(root, "kpis", &mut problems) {
+        if has_extension(&file.path, &["csv"]) {
+            found.kpi_exports.push(file);
+        } else {
+            found.ignored.push(file.shown);
+        }
+    }
+    for file in walk(root, "templates", &mut problems) {
+        if file.subfolders().is_empty() {
+            found.templates.push(file);
+        } else {
+            found.ignored.push(file.shown);
+        }
+    }
+
+    if problems.is_empty() { Ok(found) } else { Err(problems) }
+}
+
+fn walk(root: &Path, folder: &str, problems: &mut Vec<Diagnostic>) -> Vec<InputFile> {
+    let base = root.join(folder);
+    if !base.exists() {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    let entries =
+        WalkDir::new(&base).follow_links(false).sort_by_file_name().into_iter().filter_entry(
+            |entry| entry.depth() == 0 || !is_skipped(&entry.file_name().to_string_lossy()),
+        );
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let place = error.path().map_or_else(|| folder.to_owned(), |p| shown(root, p));
+                problems.push(Diagnostic::error(place, format!("cannot be read: {error}")));
+                continue;
+            }
+        };
+        let kind = entry.file_type();
+        let is_file = kind.is_file() || (kind.is_symlink() && entry.path().is_file());
+        if is_file {
+            files.push(InputFile {
+                path: entry.path().to_path_buf(),
+                shown: shown(root, entry.path()),
+            });
+        }
+    }
+    files
+}
+
+fn shown(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|e| extensions.contains(&e.as_str()))
+}
+
+/// Hidden files, and the lock and temporary files that editors and spreadsheets leave beside the
+/// file they have open.
+pub fn is_skipped(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with("~$")
+        || name.ends_with('~')
+        || (name.starts_with('#') && name.ends_with('#'))
+        || [".tmp", ".swp", ".bak", ".part", ".crdownload"]
+            .iter()
+            .any(|suffix| name.ends_with(suffix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_and_temporary_files_are_skipped() {
+        for name in [
+            ".hidden.csv",
+            "~$export.xlsx",
+            ".~lock.export.csv#",
+            "export.csv~",
+            "#notes#",
+            "x.csv.tmp",
+        ] {
+            assert!(is_skipped(name), "{name}");
+        }
+        for name in ["export.csv", "acme.yaml", "2026-03~draft.csv"] {
+            assert!(!is_skipped(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn subfolders_are_those_below_the_input_folder() {
+        let file = InputFile {
+            path: PathBuf::from("/p/kpis/acme/x.csv"),
+            shown: "kpis/acme/x.csv".into(),
+        };
+        assert_eq!(file.subfolders(), ["acme"]);
+        let file = InputFile { path: PathBuf::from("/p/kpis/x.csv"), shown: "kpis/x.csv".into() };
+        assert!(file.subfolders().is_empty());
+    }
+}

@@ -1,0 +1,233 @@
+//! Loading a project: discovery, settings, contracts and KPI exports, parsed and validated into a
+//! [`Project`]. Every file is read and every problem found is returned together; nothing here
+//! knows about HTML or scores.
+
+pub mod contracts;
+pub mod dates;
+pub mod discover;
+pub mod kpi_exports;
+pub mod values;
+pub mod yaml;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::config;
+use crate::diagnostics::Diagnostic;
+use crate::evaluate::periods::Period;
+use crate::model::{Measurements, Project, Settings};
+use discover::InputFile;
+use kpi_exports::{FileCounts, LeftOut, Registry, Window};
+
+/// A project's own page template or style sheet, replacing the built-in of the same name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateOverride {
+    pub name: String,
+    pub shown: String,
+    pub text: String,
+}
+
+/// What loading found besides the project itself, for the build log.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    pub contracts: usize,
+    pub files: Vec<FileCounts>,
+    /// Per vendor id: measurements left out because of their date.
+    pub left_out: BTreeMap<String, LeftOut>,
+    pub warnings: Vec<Diagnostic>,
+    pub ignored_files: Vec<String>,
+    /// Whether `as_of` was derived from the data rather than set.
+    pub as_of_derived: bool,
+}
+
+#[derive(Debug)]
+pub struct Loaded {
+    pub project: Project,
+    pub templates: Vec<TemplateOverride>,
+    pub report: LoadReport,
+}
+
+/// Reads and validates the project at `root`; `today` decides the default `as_of`.
+pub fn load(root: &Path, today: NaiveDate) -> Result<Loaded, Vec<Diagnostic>> {
+    let found = discover::discover(root)?;
+    let mut problems = Vec::new();
+    let mut report = LoadReport { ignored_files: found.ignored.clone(), ..LoadReport::default() };
+
+    let settings = load_settings(found.settings.as_ref(), &mut problems);
+    let (contracts, broken) = load_contracts(&found.contracts, &mut problems);
+    let measurements = load_exports(
+        &found.kpi_exports,
+        &contracts,
+        &broken,
+        &settings,
+        &mut report,
+        &mut problems,
+    );
+    let templates = load_templates(&found.templates, &mut problems);
+
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    report.contracts = contracts.len();
+    report.as_of_derived = settings.as_of.is_none();
+    let mut project = Project { as_of: NaiveDate::MIN, settings, contracts, measurements };
+    project.as_of = project
+        .settings
+        .as_of
+        .unwrap_or_else(|| derive_as_of(&project.measurements, &project.settings, today));
+    leave_out_after(&mut project, &mut report);
+    Ok(Loaded { project, templates, report })
+}
+
+fn read_text(file: &InputFile) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(&file.path)
+        .map_err(|error| Diagnostic::error(&file.shown, format!("cannot be read: {error}")))?;
+    let text = String::from_utf8(bytes).map_err(|error| {
+        let offset = error.utf8_error().valid_up_to();
+        let before = &error.as_bytes()[..offset];
+        let line = before.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        let mut diagnostic = Diagnostic::error(&file.shown, "is not UTF-8 text: save it as UTF-8");
+        diagnostic.line = Some(line);
+        diagnostic
+    })?;
+    Ok(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text))
+}
+
+fn load_settings(file: Option<&InputFile>, problems: &mut Vec<Diagnostic>) -> Settings {
+    let Some(file) = file else { return Settings::default() };
+    let parsed =
+        read_text(file).map_err(|d| vec![d]).and_then(|text| config::parse(&file.shown, &text));
+    parsed.unwrap_or_else(|mut found| {
+        problems.append(&mut found);
+        Settings::default()
+    })
+}
+
+/// The contracts, sorted by id, and the ids (or file stems) of those that failed to load.
+fn load_contracts(
+    files: &[InputFile],
+    problems: &mut Vec<Diagnostic>,
+) -> (Vec<crate::model::Contract>, HashSet<String>) {
+    let mut contracts = Vec::new();
+    let mut broken = HashSet::new();
+    for file in files {
+        let parsed = read_text(file)
+            .map_err(|d| vec![d])
+            .and_then(|text| contracts::parse(&file.shown, &file.stem(), &text));
+        match parsed {
+            Ok(contract) => contracts.push(contract),
+            Err(mut found) => {
+                problems.append(&mut found);
+                broken.insert(file.stem());
+            }
+        }
+    }
+    if files.is_empty() {
+        problems.push(Diagnostic::error(
+            "contracts",
+            "holds no contracts: add one file per vendor, contracts/<vendor>.yaml",
+        ));
+    }
+
+    contracts.sort_by(|a, b| a.id.cmp(&b.id));
+    for pair in contracts.windows(2) {
+        if pair[0].id == pair[1].id {
+            problems.push(Diagnostic::error(
+                &pair[1].file,
+                format!(
+                    "the vendor id `{}` is also used by {}: each contract needs its own id",
+                    pair[1].id, pair[0].file
+                ),
+            ));
+        }
+    }
+    (contracts, broken)
+}
+
+fn load_exports(
+    files: &[InputFile],
+    contracts: &[crate::model::Contract],
+    broken: &HashSet<String>,
+    settings: &Settings,
+    report: &mut LoadReport,
+    problems: &mut Vec<Diagnostic>,
+) -> Measurements {
+    let registry = Registry::new(contracts, broken);
+    let window = Window { kind: settings.period, as_of: settings.as_of };
+    let mut measurements = Measurements::default();
+
+    for (index, file) in (0u32..).zip(files) {
+        let read = kpi_exports::read(file, index, &registry, window);
+        for (key, cell) in read.cells {
+            measurements
+                .cells
+                .entry(key)
+                .or_insert_with(crate::evaluate::aggregate::Cell::default)
+                .merge(&cell);
+        }
+        for (vendor, left_out) in read.left_out {
+            report.left_out.entry(contracts[vendor].id.clone()).or_default().add(left_out);
+        }
+        problems.extend(read.problems);
+        report.warnings.extend(read.warnings);
+        report.files.push(read.counts);
+    }
+    measurements
+}
+
+fn load_templates(files: &[InputFile], problems: &mut Vec<Diagnostic>) -> Vec<TemplateOverride> {
+    files
+        .iter()
+        .filter_map(|file| match read_text(file) {
+            Ok(text) => Some(TemplateOverride {
+                name: file
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                shown: file.shown.clone(),
+                text,
+            }),
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
+        })
+        .collect()
+}
+
+/// The last day of the latest period that has ended by `today` and holds a measurement, so that
+/// a default build never scores a half-reported period. With no such period, the last day of the
+/// period before today's.
+pub fn derive_as_of(
+    measurements: &Measurements,
+    settings: &Settings,
+    today: NaiveDate,
+) -> NaiveDate {
+    let current = Period::containing(settings.period, today);
+    measurements
+        .cells
+        .iter()
+        .filter(|(key, cell)| key.period < current && cell.count() > 0)
+        .map(|(key, _)| key.period)
+        .max()
+        .unwrap_or_else(|| current.previous())
+        .last_day()
+}
+
+/// Drops the cells of periods after `as_of`, counting what they held.
+fn leave_out_after(project: &mut Project, report: &mut LoadReport) {
+    let last = Period::containing(project.settings.period, project.as_of);
+    let contracts = &project.contracts;
+    project.measurements.cells.retain(|key, cell| {
+        if key.period <= last {
+            return true;
+        }
+        report.left_out.entry(contracts[key.vendor].id.clone()).or_default().after_as_of +=
+            cell.count();
+        false
+    });
+}

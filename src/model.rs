@@ -1,0 +1,228 @@
+//! The typed, validated inputs of a build. Everything here has passed `load/`: ids match their
+//! patterns, dates are dates, tolerances sit on the right side of their targets.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::evaluate::aggregate::{Aggregate, Cell};
+use crate::evaluate::periods::{Period, PeriodKind};
+
+/// `vendorcard.yaml`, with its defaults filled in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub title: String,
+    pub organisation: Option<String>,
+    /// Where the site is hosted, always ending in `/`; `None` when it may be anywhere.
+    pub base_url: Option<String>,
+    pub period: PeriodKind,
+    pub as_of: Option<NaiveDate>,
+    pub grades: Vec<Grade>,
+    pub expiring_days: u32,
+    pub survey_min_responses: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let grade = |grade: &str, min: u32| Grade {
+            grade: grade.to_owned(),
+            min: f64::from(min),
+            consequence: None,
+        };
+        Settings {
+            title: "Vendor scorecards".to_owned(),
+            organisation: None,
+            base_url: None,
+            period: PeriodKind::Month,
+            as_of: None,
+            grades: vec![grade("A", 90), grade("B", 75), grade("C", 60), grade("D", 0)],
+            expiring_days: 60,
+            survey_min_responses: 3,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grade {
+    pub grade: String,
+    pub min: f64,
+    pub consequence: Option<String>,
+}
+
+/// One vendor's contract.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contract {
+    pub id: String,
+    /// The contract file, relative to the project folder.
+    pub file: String,
+    pub name: String,
+    pub service: Option<String>,
+    pub term: Term,
+    /// End of transition: periods that end before it are not due.
+    pub service_levels_from: NaiveDate,
+    pub fee: Option<Fee>,
+    pub kpis: Vec<Kpi>,
+    pub credit_cap_percent: Option<Decimal>,
+    pub deliverables: Vec<Deliverable>,
+    pub data_protection: Vec<Evidence>,
+    pub review_cadence_days: Option<u32>,
+}
+
+impl Contract {
+    pub fn kpi_index(&self, id: &str) -> Option<usize> {
+        self.kpis.iter().position(|kpi| kpi.id == id)
+    }
+
+    /// Whether a measurement on `date` falls within the term.
+    pub fn in_term(&self, date: NaiveDate) -> bool {
+        date >= self.term.start && self.term.end.is_none_or(|end| date <= end)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Term {
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+    pub notice_days: Option<u32>,
+    pub auto_renew: bool,
+}
+
+impl Term {
+    /// The last day notice can be given: `end − notice_days`.
+    pub fn notice_deadline(&self) -> Option<NaiveDate> {
+        let days = self.notice_days?;
+        self.end?.checked_sub_days(chrono::Days::new(u64::from(days)))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fee {
+    pub monthly: Decimal,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Digits after the decimal mark in this currency (2 for EUR, 0 for JPY).
+    pub minor_digits: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Better {
+    Lower,
+    Higher,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Seconds,
+    Minutes,
+    Hours,
+    Days,
+    Percent,
+    Count,
+    Score,
+    Ratio,
+    Currency,
+}
+
+impl Unit {
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Seconds => "seconds",
+            Unit::Minutes => "minutes",
+            Unit::Hours => "hours",
+            Unit::Days => "days",
+            Unit::Percent => "percent",
+            Unit::Count => "count",
+            Unit::Score => "score",
+            Unit::Ratio => "ratio",
+            Unit::Currency => "currency",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WhenMissing {
+    Breach,
+    Skip,
+}
+
+/// How often a KPI is measured, in a monthly site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Measured {
+    Monthly,
+    Quarterly,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kpi {
+    pub id: String,
+    pub name: String,
+    pub unit: Unit,
+    pub better: Better,
+    pub target: f64,
+    pub tolerance: Option<f64>,
+    pub weight: f64,
+    pub aggregate: Aggregate,
+    pub credit_percent: Option<Decimal>,
+    pub when_missing: WhenMissing,
+    pub min_count: Option<u64>,
+    pub measured: Measured,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deliverable {
+    pub id: String,
+    pub name: String,
+    pub due: NaiveDate,
+    pub delivered: Option<NaiveDate>,
+    pub accepted: Option<bool>,
+}
+
+/// A data-protection clause and the evidence that it is kept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evidence {
+    pub id: String,
+    pub clause: String,
+    pub evidence: String,
+    pub verified: NaiveDate,
+    pub valid_days: u32,
+}
+
+impl Evidence {
+    pub fn expires(&self) -> NaiveDate {
+        self.verified
+            .checked_add_days(chrono::Days::new(u64::from(self.valid_days)))
+            .unwrap_or(NaiveDate::MAX)
+    }
+}
+
+/// Where a cell's measurements belong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellKey {
+    pub vendor: usize,
+    pub kpi: usize,
+    pub period: Period,
+}
+
+/// Every measurement of the build, folded into one cell per vendor, KPI and site period.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Measurements {
+    pub cells: HashMap<CellKey, Cell>,
+}
+
+impl Measurements {
+    pub fn cell(&self, vendor: usize, kpi: usize, period: Period) -> Option<&Cell> {
+        self.cells.get(&CellKey { vendor, kpi, period })
+    }
+}
+
+/// The validated inputs of one build.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Project {
+    pub settings: Settings,
+    /// Sorted by id.
+    pub contracts: Vec<Contract>,
+    pub measurements: Measurements,
+    /// The date that closes the data, set or derived (see `load::as_of`).
+    pub as_of: NaiveDate,
+}

@@ -1,0 +1,124 @@
+//! The sentence of each alert, naming what and when, for pages and for `scorecards.json`.
+
+use chrono::NaiveDate;
+
+use crate::evaluate::Scorecard;
+use crate::evaluate::alerts::{Alert, AlertKind, Subject};
+use crate::model::Contract;
+use crate::render::format;
+
+pub fn alert_message(
+    alert: &Alert,
+    contract: &Contract,
+    card: &Scorecard,
+    today: NaiveDate,
+) -> String {
+    let days_from_today = |date: NaiveDate| (date - today).num_days();
+    match (alert.kind, alert.subject) {
+        (kind, Subject::Kpi { kpi, period }) => kpi_message(kind, contract, card, kpi, period),
+        (_, Subject::Data { as_of }) => format!(
+            "The KPI exports close on {}, more than one period before today ({}): the figures are behind",
+            format::date(as_of),
+            format::date(today)
+        ),
+        (kind, Subject::Deliverable { index }) => {
+            let item = &contract.deliverables[index];
+            let days = card.deliverables[index].days_late.unwrap_or(0);
+            match (kind, item.delivered) {
+                (AlertKind::DeliverableLate, Some(on)) => format!(
+                    "{} was delivered on {}, {} after its due date of {}",
+                    item.name,
+                    format::date(on),
+                    plural(days, "day"),
+                    format::date(item.due)
+                ),
+                (_, delivered) => {
+                    let rejected =
+                        if delivered.is_some() { " (delivered but not accepted)" } else { "" };
+                    format!(
+                        "{} was due on {} and is {} overdue{rejected}",
+                        item.name,
+                        format::date(item.due),
+                        plural(days, "day")
+                    )
+                }
+            }
+        }
+        (kind, Subject::Evidence { index, expires }) => {
+            let item = &contract.data_protection[index];
+            if kind == AlertKind::EvidenceExpired {
+                format!(
+                    "The evidence for “{}” ({}) expired on {}",
+                    item.clause,
+                    item.evidence,
+                    format::date(expires)
+                )
+            } else {
+                format!(
+                    "The evidence for “{}” ({}) expires on {}, in {}",
+                    item.clause,
+                    item.evidence,
+                    format::date(expires),
+                    plural(days_from_today(expires), "day")
+                )
+            }
+        }
+        (kind, Subject::Notice { deadline, end }) => {
+            let outcome = if contract.term.auto_renew {
+                format!("the contract renews automatically on {}", format::date(end))
+            } else {
+                format!("the term ends on {}", format::date(end))
+            };
+            if kind == AlertKind::NoticePassed {
+                format!("The notice deadline of {} has passed: {outcome}", format::date(deadline))
+            } else {
+                format!(
+                    "Notice must be given by {}, in {}; otherwise {outcome}",
+                    format::date(deadline),
+                    plural(days_from_today(deadline), "day")
+                )
+            }
+        }
+        (_, Subject::TermEnd { end }) => {
+            let verb = if contract.term.auto_renew { "renews" } else { "ends" };
+            format!(
+                "The contract {verb} on {}, in {}",
+                format::date(end),
+                plural(days_from_today(end), "day")
+            )
+        }
+    }
+}
+
+fn kpi_message(
+    kind: AlertKind,
+    contract: &Contract,
+    card: &Scorecard,
+    kpi_index: usize,
+    period: crate::evaluate::periods::Period,
+) -> String {
+    let kpi = &contract.kpis[kpi_index];
+    let currency = contract.fee.as_ref().map(|fee| fee.currency.as_str());
+    let show = |value| format::measure(value, kpi.unit, currency);
+    let actual = card.period(period).and_then(|p| p.kpis[kpi_index].actual);
+    let against = format!("against a target of {}", show(kpi.target));
+    match (kind, actual) {
+        (AlertKind::KpiMissing, _) | (_, None) => {
+            format!("{}: no value reported for {period}", kpi.name)
+        }
+        (AlertKind::BreachStreak, Some(actual)) => {
+            format!(
+                "{} in breach three periods running, latest {period}: {} {against}",
+                kpi.name,
+                show(actual)
+            )
+        }
+        (_, Some(actual)) => {
+            format!("{} in breach in {period}: {} {against}", kpi.name, show(actual))
+        }
+    }
+}
+
+fn plural(count: i64, word: &str) -> String {
+    if count == 1 { format!("1 {word}") } else { format!("{count} {word}s") }
+}

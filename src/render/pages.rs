@@ -1,0 +1,490 @@
+//! The HTML pages: what each template is given, worked out from the scorecards, with every
+//! number already formatted so that templates only place text.
+
+use serde::Serialize;
+use tera::Context;
+
+use crate::diagnostics::Diagnostic;
+use crate::evaluate::obligations::{DeliverableStatus, EvidenceStatus};
+use crate::evaluate::periods::Period;
+use crate::evaluate::status::Status;
+use crate::evaluate::{Evaluation, Exclusion, KpiResult, PeriodResult, Scorecard};
+use crate::model::{Better, Contract, Kpi, Measured, Project};
+use crate::render::charts::{self, KpiChart, Point};
+use crate::render::format;
+use crate::render::messages::alert_message;
+use crate::render::templates::Templates;
+
+#[derive(Debug, Serialize)]
+struct Site<'a> {
+    title: &'a str,
+    organisation: Option<&'a str>,
+    as_of: String,
+    today: String,
+    period: String,
+    /// Relative path from the page to the site's root, ending in `/` (empty at the root).
+    root: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+struct VendorRow {
+    id: String,
+    name: String,
+    service: Option<String>,
+    href: String,
+    score: String,
+    grade: String,
+    grade_class: String,
+    trend: String,
+    credits: String,
+    alerts: usize,
+    high_alerts: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct Total {
+    currency: String,
+    owed: String,
+}
+
+#[derive(Debug, Serialize)]
+struct AlertView {
+    severity: &'static str,
+    kind: &'static str,
+    message: String,
+}
+
+#[derive(Debug, Serialize)]
+struct KpiView {
+    id: String,
+    name: String,
+    unit: &'static str,
+    rule: String,
+    has_tolerance: bool,
+    weight: String,
+    aggregate: &'static str,
+    credit: Option<String>,
+    chart: String,
+    status: &'static str,
+    status_label: &'static str,
+    actual: String,
+    rows: Vec<KpiRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct KpiRow {
+    period: String,
+    actual: String,
+    count: u64,
+    status: &'static str,
+    status_label: &'static str,
+    score: String,
+    credit: String,
+    note: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PeriodRow {
+    label: String,
+    score: String,
+    grade: String,
+    grade_class: String,
+    credits: String,
+    cells: Vec<PeriodCell>,
+}
+
+#[derive(Debug, Serialize)]
+struct PeriodCell {
+    status: &'static str,
+    status_label: &'static str,
+    actual: String,
+}
+
+#[derive(Debug, Serialize)]
+struct DeliverableView {
+    id: String,
+    name: String,
+    due: String,
+    delivered: String,
+    status: &'static str,
+    status_label: &'static str,
+    days_late: String,
+}
+
+#[derive(Debug, Serialize)]
+struct EvidenceView {
+    id: String,
+    clause: String,
+    evidence: String,
+    verified: String,
+    expires: String,
+    status: &'static str,
+    status_label: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct Headline {
+    period: String,
+    score: String,
+    grade: String,
+    grade_class: String,
+    consequence: Option<String>,
+    credits_percent: String,
+    credits_amount: Option<String>,
+    credits_term: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct VendorPage {
+    id: String,
+    name: String,
+    service: Option<String>,
+    term: String,
+    fee: Option<String>,
+    headline: Headline,
+    alerts: Vec<AlertView>,
+    kpis: Vec<KpiView>,
+    kpi_names: Vec<String>,
+    periods: Vec<PeriodRow>,
+    deliverables: Vec<DeliverableView>,
+    evidence: Vec<EvidenceView>,
+}
+
+fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::Met => "✓ Met",
+        Status::AtRisk => "! At risk",
+        Status::Breach => "✗ Breach",
+        Status::Missing => "? Missing",
+        Status::Excluded => "– Excluded",
+        Status::NotDue => "· Not due",
+    }
+}
+
+fn site<'a>(project: &'a Project, evaluation: &Evaluation, root: &'a str) -> Site<'a> {
+    Site {
+        title: &project.settings.title,
+        organisation: project.settings.organisation.as_deref(),
+        as_of: format::date(evaluation.as_of),
+        today: format::date(evaluation.today),
+        period: evaluation.period.to_string(),
+        root,
+    }
+}
+
+fn grade_name(project: &Project, grade: Option<usize>) -> String {
+    grade.map_or_else(|| "—".to_owned(), |g| project.settings.grades[g].grade.clone())
+}
+
+/// A class for the grade's colour: its position among the grades, `none` without one.
+fn grade_class(grade: Option<usize>) -> String {
+    grade.map_or_else(|| "grade-none".to_owned(), |g| format!("grade-{g}"))
+}
+
+fn credits_amount(contract: &Contract, period: Option<&PeriodResult>) -> String {
+    match (contract.fee.as_ref(), period) {
+        (Some(fee), Some(period)) => format::money(period.credits.totals.owed, fee),
+        (None, Some(period)) if !period.credits.percent.is_zero() => {
+            format::percent(period.credits.percent)
+        }
+        _ => "—".to_owned(),
+    }
+}
+
+/// The portfolio page: vendors worst first.
+pub fn portfolio(
+    project: &Project,
+    evaluation: &Evaluation,
+    templates: &Templates,
+) -> Result<String, Diagnostic> {
+    let mut rows: Vec<(Option<f64>, VendorRow)> = evaluation
+        .scorecards
+        .iter()
+        .map(|card| {
+            let contract = &project.contracts[card.vendor];
+            let headline = card.headline();
+            let score = headline.and_then(|p| p.score);
+            let grade = headline.and_then(|p| p.grade);
+            let scores: Vec<Option<f64>> = card.periods.iter().map(|p| p.score).collect();
+            let trend_title = format!("Score trend of {}, {} periods", contract.name, scores.len());
+            let row = VendorRow {
+                id: contract.id.clone(),
+                name: contract.name.clone(),
+                service: contract.service.clone(),
+                href: format!("vendors/{}/index.html", contract.id),
+                score: format::score(score),
+                grade: grade_name(project, grade),
+                grade_class: grade_class(grade),
+                trend: charts::sparkline(&format!("trend-{}", contract.id), &trend_title, &scores),
+                credits: credits_amount(contract, headline),
+                alerts: card.alerts.len(),
+                high_alerts: card
+                    .alerts
+                    .iter()
+                    .filter(|a| a.severity == crate::evaluate::alerts::Severity::High)
+                    .count(),
+            };
+            (score, row)
+        })
+        .collect();
+    // Worst first; vendors without a score last, since nothing is known of them yet.
+    rows.sort_by(|(a, ra), (b, rb)| match (a, b) {
+        (Some(a), Some(b)) => a.total_cmp(b).then_with(|| ra.id.cmp(&rb.id)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => ra.id.cmp(&rb.id),
+    });
+
+    let mut totals: std::collections::BTreeMap<
+        String,
+        (rust_decimal::Decimal, &crate::model::Fee),
+    > = std::collections::BTreeMap::new();
+    for card in &evaluation.scorecards {
+        let contract = &project.contracts[card.vendor];
+        if let (Some(fee), Some(headline)) = (contract.fee.as_ref(), card.headline()) {
+            totals.entry(fee.currency.clone()).or_insert((rust_decimal::Decimal::ZERO, fee)).0 +=
+                headline.credits.totals.owed;
+        }
+    }
+    let totals: Vec<Total> = totals
+        .into_iter()
+        .map(|(currency, (owed, fee))| Total { currency, owed: format::money(owed, fee) })
+        .collect();
+
+    let mut context = Context::new();
+    context.insert("site", &site(project, evaluation, ""));
+    context.insert("vendors", &rows.into_iter().map(|(_, row)| row).collect::<Vec<_>>());
+    context.insert("totals", &totals);
+    templates.render("portfolio.html", &context)
+}
+
+/// One vendor's scorecard page.
+pub fn vendor(
+    project: &Project,
+    evaluation: &Evaluation,
+    card: &Scorecard,
+    templates: &Templates,
+) -> Result<String, Diagnostic> {
+    let contract = &project.contracts[card.vendor];
+    let page = vendor_page(project, evaluation, card, contract);
+    let mut context = Context::new();
+    context.insert("site", &site(project, evaluation, "../../"));
+    context.insert("vendor", &page);
+    templates.render("vendor.html", &context)
+}
+
+fn vendor_page(
+    project: &Project,
+    evaluation: &Evaluation,
+    card: &Scorecard,
+    contract: &Contract,
+) -> VendorPage {
+    let headline = card.headline();
+    let grade = headline.and_then(|p| p.grade);
+    let fee = contract.fee.as_ref();
+    let term = match contract.term.end {
+        Some(end) => format!("{} to {}", format::date(contract.term.start), format::date(end)),
+        None => format!("from {}, open-ended", format::date(contract.term.start)),
+    };
+
+    let headline_view = Headline {
+        period: headline.map_or_else(|| "no period yet".to_owned(), |p| p.period.to_string()),
+        score: format::score(headline.and_then(|p| p.score)),
+        grade: grade_name(project, grade),
+        grade_class: grade_class(grade),
+        consequence: grade.and_then(|g| project.settings.grades[g].consequence.clone()),
+        credits_percent: headline
+            .map_or_else(|| "—".to_owned(), |p| format::percent(p.credits.percent)),
+        credits_amount: fee.zip(headline).map(|(fee, p)| format::money(p.credits.totals.owed, fee)),
+        credits_term: fee.map(|fee| format::money(card.credits_term.owed, fee)),
+    };
+
+    VendorPage {
+        id: contract.id.clone(),
+        name: contract.name.clone(),
+        service: contract.service.clone(),
+        term,
+        fee: fee.map(|fee| format!("{} a month", format::money(fee.monthly, fee))),
+        headline: headline_view,
+        alerts: card
+            .alerts
+            .iter()
+            .map(|alert| AlertView {
+                severity: alert.severity.name(),
+                kind: alert.kind.name(),
+                message: alert_message(alert, contract, card, evaluation.today),
+            })
+            .collect(),
+        kpis: contract
+            .kpis
+            .iter()
+            .enumerate()
+            .map(|(index, kpi)| kpi_view(contract, card, index, kpi))
+            .collect(),
+        kpi_names: contract.kpis.iter().map(|k| k.name.clone()).collect(),
+        periods: card
+            .periods
+            .iter()
+            .rev()
+            .map(|period| PeriodRow {
+                label: period.period.to_string(),
+                score: format::score(period.score),
+                grade: grade_name(project, period.grade),
+                grade_class: grade_class(period.grade),
+                credits: credits_amount(contract, Some(period)),
+                cells: contract
+                    .kpis
+                    .iter()
+                    .zip(&period.kpis)
+                    .map(|(kpi, result)| PeriodCell {
+                        status: result.status.name(),
+                        status_label: status_label(result.status),
+                        actual: actual_text(contract, kpi, result),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        deliverables: contract
+            .deliverables
+            .iter()
+            .zip(&card.deliverables)
+            .map(|(item, result)| DeliverableView {
+                id: item.id.clone(),
+                name: item.name.clone(),
+                due: format::date(item.due),
+                delivered: match (item.delivered, item.accepted) {
+                    (Some(on), Some(false)) => format!("{} (not accepted)", format::date(on)),
+                    (Some(on), _) => format::date(on),
+                    (None, _) => "—".to_owned(),
+                },
+                status: result.status.name(),
+                status_label: match result.status {
+                    DeliverableStatus::OnTime => "✓ On time",
+                    DeliverableStatus::Late => "! Late",
+                    DeliverableStatus::Overdue => "✗ Overdue",
+                    DeliverableStatus::Pending => "· Pending",
+                },
+                days_late: result.days_late.map_or_else(String::new, |d| d.to_string()),
+            })
+            .collect(),
+        evidence: contract
+            .data_protection
+            .iter()
+            .zip(&card.evidence)
+            .map(|(item, status)| EvidenceView {
+                id: item.id.clone(),
+                clause: item.clause.clone(),
+                evidence: item.evidence.clone(),
+                verified: format::date(item.verified),
+                expires: format::date(item.expires()),
+                status: status.name(),
+                status_label: match status {
+                    EvidenceStatus::Valid => "✓ Valid",
+                    EvidenceStatus::Expiring => "! Expiring",
+                    EvidenceStatus::Expired => "✗ Expired",
+                },
+            })
+            .collect(),
+    }
+}
+
+fn actual_text(contract: &Contract, kpi: &Kpi, result: &KpiResult) -> String {
+    let currency = contract.fee.as_ref().map(|f| f.currency.as_str());
+    result.actual.map_or_else(|| "—".to_owned(), |a| format::measure(a, kpi.unit, currency))
+}
+
+fn kpi_view(contract: &Contract, card: &Scorecard, index: usize, kpi: &Kpi) -> KpiView {
+    let currency = contract.fee.as_ref().map(|f| f.currency.as_str());
+    let show = |value: f64| format::measure(value, kpi.unit, currency);
+    let comparison = if kpi.better == Better::Lower { "at most" } else { "at least" };
+    let mut rule = format!("Target {comparison} {}", show(kpi.target));
+    if let Some(tolerance) = kpi.tolerance {
+        rule.push_str(&format!(", at risk up to {}", show(tolerance)));
+    }
+    rule.push_str(&format!(", {} of the period", kpi.aggregate.name()));
+    if kpi.measured == Measured::Quarterly {
+        rule.push_str(", measured per quarter");
+    }
+    if let Some(min) = kpi.min_count {
+        rule.push_str(&format!(", at least {min} values"));
+    }
+
+    let points: Vec<Point> = card
+        .periods
+        .iter()
+        .map(|p| Point {
+            label: p.period.to_string(),
+            actual: p.kpis[index].actual,
+            status: p.kpis[index].status,
+        })
+        .collect();
+    let title = format!("{}: actual per period against a target of {}", kpi.name, show(kpi.target));
+    let chart = charts::kpi_chart(&KpiChart {
+        id: &format!("chart-{}", kpi.id),
+        title: &title,
+        points: &points,
+        target: kpi.target,
+        tolerance: kpi.tolerance,
+    });
+
+    let latest = card.headline().map(|p| &p.kpis[index]);
+    KpiView {
+        id: kpi.id.clone(),
+        name: kpi.name.clone(),
+        unit: kpi.unit.name(),
+        rule,
+        has_tolerance: kpi.tolerance.is_some(),
+        weight: format::number(kpi.weight),
+        aggregate: kpi.aggregate.name(),
+        credit: kpi
+            .credit_percent
+            .map(|p| format!("{} of the fee when in breach or missing", format::percent(p))),
+        chart,
+        status: latest.map_or("not_due", |r| r.status.name()),
+        status_label: latest.map_or(status_label(Status::NotDue), |r| status_label(r.status)),
+        actual: latest.map_or_else(|| "—".to_owned(), |r| actual_text(contract, kpi, r)),
+        rows: card
+            .periods
+            .iter()
+            .rev()
+            .map(|p| kpi_row(contract, kpi, p.period, &p.kpis[index]))
+            .collect(),
+    }
+}
+
+fn kpi_row(contract: &Contract, kpi: &Kpi, period: Period, result: &KpiResult) -> KpiRow {
+    let credit = match (&result.credit, contract.fee.as_ref()) {
+        (Some(credit), Some(fee)) => {
+            format!(
+                "{} · {}",
+                format::percent(credit.percent),
+                format::money(credit.amount.unwrap_or_default(), fee)
+            )
+        }
+        (Some(credit), None) => format::percent(credit.percent),
+        (None, _) => String::new(),
+    };
+    let note = match (result.status, result.exclusion) {
+        (_, Some(Exclusion::TooFew { count, min })) => {
+            format!("{count} values, fewer than the {min} needed")
+        }
+        (Status::Missing, _) if kpi.when_missing == crate::model::WhenMissing::Skip => {
+            "not scored (when_missing: skip)".to_owned()
+        }
+        (Status::NotDue, _) if period.last_day() < contract.service_levels_from => {
+            format!("service levels apply from {}", format::date(contract.service_levels_from))
+        }
+        (Status::NotDue, _) => "measured over the quarter, in its last month".to_owned(),
+        _ => String::new(),
+    };
+    KpiRow {
+        period: period.to_string(),
+        actual: actual_text(contract, kpi, result),
+        count: result.count,
+        status: result.status.name(),
+        status_label: status_label(result.status),
+        score: format::score(result.score),
+        credit,
+        note,
+    }
+}

@@ -1,0 +1,217 @@
+//! The output folder. A new site is assembled in a folder beside it and swapped in whole, so a
+//! failed build leaves the previous site as it was. A folder vendorcard did not write is never
+//! replaced without `--force`, and the output may not be, or lie in, the project's inputs.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::load::discover::INPUT_FOLDERS;
+use crate::render::SiteFile;
+
+/// The file that marks a folder as written by vendorcard.
+pub const MARKER: &str = ".vendorcard-site";
+const MARKER_TEXT: &str =
+    "This folder is written by vendorcard and replaced whole on every build.\n";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("the output folder `{0}` is the project folder: choose another with --out")]
+    IsProject(PathBuf),
+    #[error(
+        "the output folder `{out}` lies inside the input folder `{input}`: choose another with --out"
+    )]
+    InsideInputs { out: PathBuf, input: PathBuf },
+    #[error(
+        "the output folder `{0}` holds the project: replacing it would delete the inputs; choose another with --out"
+    )]
+    HoldsProject(PathBuf),
+    #[error(
+        "`{0}` holds files that vendorcard did not write: empty it, choose another --out, or pass --force to replace it"
+    )]
+    Foreign(PathBuf),
+    #[error("`{0}` is a file, not a folder: choose another --out")]
+    NotAFolder(PathBuf),
+    #[error("cannot write `{path}`: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> SiteError + '_ {
+    move |source| SiteError::Io { path: path.to_path_buf(), source }
+}
+
+/// Resolves `path` as far as it exists, so that `a/../b` and links are compared as what they are.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else { break };
+        rest.push(name.to_owned());
+        existing = parent;
+    }
+    let mut base = fs::canonicalize(existing).unwrap_or_else(|_| existing.to_path_buf());
+    base.extend(rest.iter().rev());
+    base
+}
+
+/// Refuses an output folder that is the project, holds it, or lies in one of its input folders.
+pub fn check_output_folder(project: &Path, out: &Path) -> Result<(), SiteError> {
+    let project = resolved(project);
+    let out_resolved = resolved(out);
+    if out_resolved == project {
+        return Err(SiteError::IsProject(out.to_path_buf()));
+    }
+    if project.starts_with(&out_resolved) {
+        return Err(SiteError::HoldsProject(out.to_path_buf()));
+    }
+    for folder in INPUT_FOLDERS {
+        let input = project.join(folder);
+        if out_resolved.starts_with(&input) {
+            return Err(SiteError::InsideInputs {
+                out: out.to_path_buf(),
+                input: PathBuf::from(folder),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What was written.
+#[derive(Debug)]
+pub struct Written {
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Writes `files` as the whole content of `out`.
+pub fn write(out: &Path, files: &[SiteFile], force: bool) -> Result<Written, SiteError> {
+    let replacing = prepare(out, force)?;
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(io_error(parent))?;
+
+    let staging = tempfile::Builder::new()
+        .prefix(".vendorcard-new-")
+        .tempdir_in(parent)
+        .map_err(io_error(parent))?;
+    let mut bytes = 0;
+    for file in files {
+        let path = staging.path().join(&file.path);
+        if let Some(folder) = path.parent() {
+            fs::create_dir_all(folder).map_err(io_error(folder))?;
+        }
+        fs::write(&path, &file.bytes).map_err(io_error(&path))?;
+        bytes += file.bytes.len() as u64;
+    }
+    let marker = staging.path().join(MARKER);
+    fs::write(&marker, MARKER_TEXT).map_err(io_error(&marker))?;
+
+    swap_in(staging, out, parent, replacing)?;
+    Ok(Written { files: files.len(), bytes })
+}
+
+/// Whether `out` exists and may be replaced.
+fn prepare(out: &Path, force: bool) -> Result<bool, SiteError> {
+    let metadata = match fs::symlink_metadata(out) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(error) => return Err(SiteError::Io { path: out.to_path_buf(), source: error }),
+    };
+    if !metadata.is_dir() {
+        return Err(SiteError::NotAFolder(out.to_path_buf()));
+    }
+    let empty = fs::read_dir(out).map_err(io_error(out))?.next().is_none();
+    if !empty && !out.join(MARKER).is_file() && !force {
+        return Err(SiteError::Foreign(out.to_path_buf()));
+    }
+    Ok(true)
+}
+
+/// Moves the old site aside, the new one in, and only then deletes the old one.
+fn swap_in(
+    staging: tempfile::TempDir,
+    out: &Path,
+    parent: &Path,
+    replacing: bool,
+) -> Result<(), SiteError> {
+    if !replacing {
+        let staged = staging.keep();
+        return fs::rename(&staged, out).map_err(|source| {
+            let _ = fs::remove_dir_all(&staged);
+            SiteError::Io { path: out.to_path_buf(), source }
+        });
+    }
+    let old = tempfile::Builder::new()
+        .prefix(".vendorcard-old-")
+        .tempdir_in(parent)
+        .map_err(io_error(parent))?;
+    let old_path = old.path().join("site");
+    fs::rename(out, &old_path).map_err(io_error(out))?;
+    if let Err(source) = fs::rename(staging.path(), out) {
+        // Put the previous site back; the staging folder is removed when dropped.
+        let _ = fs::rename(&old_path, out);
+        return Err(SiteError::Io { path: out.to_path_buf(), source });
+    }
+    let _ = staging.keep();
+    drop(old);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> SiteFile {
+        SiteFile { path: path.to_owned(), bytes: text.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn a_site_replaces_the_previous_one_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &[file("index.html", "one"), file("old.html", "x")], false).unwrap();
+        write(&out, &[file("index.html", "two")], false).unwrap();
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        assert!(!out.join("old.html").exists(), "files of the previous site are gone");
+        let leftovers: Vec<_> =
+            fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(leftovers, ["public"], "no staging folders are left behind");
+    }
+
+    #[test]
+    fn a_foreign_folder_is_kept_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("docs");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("mine.txt"), "keep me").unwrap();
+        assert!(matches!(
+            write(&out, &[file("index.html", "x")], false),
+            Err(SiteError::Foreign(_))
+        ));
+        assert_eq!(fs::read_to_string(out.join("mine.txt")).unwrap(), "keep me");
+        write(&out, &[file("index.html", "x")], true).unwrap();
+        assert!(!out.join("mine.txt").exists());
+    }
+
+    #[test]
+    fn the_output_may_not_be_the_project_or_an_input_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        fs::create_dir(project.join("kpis")).unwrap();
+        assert!(matches!(check_output_folder(project, project), Err(SiteError::IsProject(_))));
+        assert!(matches!(
+            check_output_folder(project, &project.join("kpis/site")),
+            Err(SiteError::InsideInputs { .. })
+        ));
+        assert!(matches!(
+            check_output_folder(project, &project.join("contracts")),
+            Err(SiteError::InsideInputs { .. })
+        ));
+        assert!(matches!(
+            check_output_folder(&project.join("sub"), project),
+            Err(SiteError::HoldsProject(_))
+        ));
+        assert!(check_output_folder(project, &project.join("public")).is_ok());
+        assert!(check_output_folder(project, &project.join("kpis/../public")).is_ok());
+    }
+}
