@@ -91,7 +91,7 @@ def northwind():
 
 
 def atlas():
-    first_response = dict(daily("mmmmrmmmmmmmmm", "lower", 15, 30, 1, skip_weekends=True))
+    first_response = dict(daily("mmmmrmmmmmmmmr", "lower", 15, 30, 1, skip_weekends=True))
     availability = dict(daily("mmmmmmbmmmmmmm", "higher", 99.5, 99.0, 2, percent=True))
     backlog_scenario = "rmmmmmmrrmmmmr"
     rows = []
@@ -107,7 +107,7 @@ def atlas():
     # One row per priority-1 incident, resolution time in hours; June 2026 has only two,
     # fewer than the contract's min_count of 3.
     incidents = []
-    for (year, month), letter in zip(MONTHS, "mmbmmrmmmmmbmm"):
+    for (year, month), letter in zip(MONTHS, "mmbmmrmmmmmbmr"):
         count = 2 if (year, month) == (2026, 6) else rng.randint(3, 6)
         centre = level(letter, "lower", 4, 6)
         for day in sorted(rng.sample(days(year, month), count)):
@@ -142,9 +142,9 @@ def ledgerline():
 def forge():
     vendor = "forge-dev"
     rows = []
-    delivery = "mrmmbmmrmmrmmm"
+    delivery = "mrmmbmmrmmrmmr"
     defects = {"m": 2, "r": 5, "b": 8}
-    defect_scenario = "mmmrmmbmmxmmrm"
+    defect_scenario = "mmmrmmbmmxmmrr"
     for index, (year, month) in enumerate(MONTHS):
         month_days = days(year, month)
         # Two sprint reviews a month.
@@ -169,7 +169,7 @@ def forge():
 def brightpath():
     vendor = "brightpath-payroll"
     rows = []
-    accuracy = "mmmmmmrmmmmmmm"
+    accuracy = "mmmmmmrmmmmmmr"
     queries = "mmmrmmmmmmbmmm"
     runs = "mmmmmmmmmmmbmm"
     for index, (year, month) in enumerate(MONTHS):

@@ -102,7 +102,7 @@ fn draw_kpi_chart(svg: &mut String, chart: &KpiChart) -> Result<(), Box<dyn std:
         .y_label_formatter(&|y| format::number(*y))
         .label_style(("sans-serif", 13).into_font().color(&INK))
         .axis_style(NOT_DUE)
-        .light_line_style(RGBColor(0xE4, 0xE4, 0xE4))
+        .max_light_lines(0)
         .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
         .draw()?;
 

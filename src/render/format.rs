@@ -29,7 +29,7 @@ pub fn number(value: f64) -> String {
 fn group_thousands(text: &str) -> String {
     let (sign, rest) = text.strip_prefix('-').map_or(("", text), |rest| ("-", rest));
     let (whole, fraction) = rest.split_once('.').map_or((rest, None), |(w, f)| (w, Some(f)));
-    if whole.len() <= 4 {
+    if whole.len() <= 3 {
         return text.to_owned();
     }
     let mut grouped = String::new();
@@ -93,7 +93,7 @@ mod tests {
         assert_eq!(number(97.5), "97.5");
         assert_eq!(number(0.1234), "0.123");
         assert_eq!(number(12345.678), "12,345.68");
-        assert_eq!(number(1234.0), "1234");
+        assert_eq!(number(1234.0), "1,234");
         assert_eq!(number(-1_234_567.0), "-1,234,567");
         assert_eq!(number(-0.0001), "0");
     }
