@@ -1,6 +1,8 @@
 //! The scoring rules, one claim per test, on projects built in memory: no folder, no binary.
 //! Each expected value is worked out by hand in the comment above it.
 
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
+
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 

@@ -1,5 +1,7 @@
 //! The worked example of the design (§6), built end to end by the real binary.
 
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
+
 mod common;
 
 use common::Project;

@@ -102,7 +102,7 @@ mod tests {
     fn measures_carry_their_unit() {
         assert_eq!(measure(48.0, Unit::Seconds, None), "48 s");
         assert_eq!(measure(97.5, Unit::Percent, None), "97.5%");
-        assert_eq!(measure(1500.0, Unit::Currency, Some("EUR")), "1500 EUR");
+        assert_eq!(measure(1500.0, Unit::Currency, Some("EUR")), "1,500 EUR");
     }
 
     #[test]
