@@ -6,21 +6,35 @@ use std::str::FromStr;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-/// Rounds to `places` decimals, half away from zero, on the shortest decimal text of `value`, so
-/// that 2.675 rounds to 2.68 as written rather than to the 2.67 its binary neighbour would give.
+/// The decimal a float was written as: its shortest text that reads back as the same float, so
+/// that 2.675 is 2.675 and not its binary neighbour 2.67499999…; `None` beyond the decimal's
+/// range.
+pub fn to_decimal(value: f64) -> Option<Decimal> {
+    if !value.is_finite() {
+        return None;
+    }
+    Decimal::from_str(&value.to_string()).ok()
+}
+
+/// A decimal rounded to `places`, half away from zero, as a float.
+pub fn decimal_to_f64(value: Decimal, places: u32) -> f64 {
+    value
+        .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+        .to_f64()
+        .unwrap_or(0.0)
+}
+
+/// Rounds to `places` decimals, half away from zero, on the decimal the float was written as.
 pub fn round_half_away(value: f64, places: u32) -> f64 {
     if !value.is_finite() {
         return value;
     }
-    match Decimal::from_str(&value.to_string()) {
-        Ok(decimal) => decimal
-            .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
-            .to_f64()
-            .unwrap_or(value),
+    match to_decimal(value) {
+        Some(decimal) => decimal_to_f64(decimal, places),
         // Beyond the decimal's range a float has no digits after the point left to round, or
         // is so small that it rounds to zero.
-        Err(_) if value.abs() < 1.0 => 0.0,
-        Err(_) => value,
+        None if value.abs() < 1.0 => 0.0,
+        None => value,
     }
 }
 

@@ -1,6 +1,8 @@
 //! A KPI's status and score in one period, and a vendor's weighted score and grade.
 
-use crate::evaluate::rounding::round_half_away;
+use rust_decimal::Decimal;
+
+use crate::evaluate::rounding::{decimal_to_f64, round_half_away, to_decimal};
 use crate::model::{Better, Grade, Kpi};
 
 /// Where a KPI stands in a period.
@@ -39,21 +41,38 @@ pub fn judge(kpi: &Kpi, actual: f64) -> (Status, f64) {
     match kpi.tolerance {
         // A tolerance equal to its target leaves no room to be at risk.
         Some(tolerance) if tolerance != kpi.target && meets(tolerance) => {
-            let past = (actual - kpi.target).abs() / (tolerance - kpi.target).abs();
-            (Status::AtRisk, round_half_away(100.0 - 50.0 * past, 2))
+            (Status::AtRisk, at_risk_score(actual, kpi.target, tolerance))
         }
         _ => (Status::Breach, 0.0),
     }
 }
 
+/// 100 at the target falling linearly to 50 at the tolerance, rounded to two decimals.
+///
+/// Worked in decimals, on the numbers as written, so that a score that is exactly half a
+/// hundredth (99.995) rounds up as it does by hand.
+fn at_risk_score(actual: f64, target: f64, tolerance: f64) -> f64 {
+    match (to_decimal(actual), to_decimal(target), to_decimal(tolerance)) {
+        (Some(actual), Some(target), Some(tolerance)) if tolerance != target => {
+            let past = (actual - target).abs() / (tolerance - target).abs();
+            decimal_to_f64(Decimal::ONE_HUNDRED - Decimal::from(50) * past, 2)
+        }
+        _ => round_half_away(100.0 - 50.0 * ((actual - target) / (tolerance - target)).abs(), 2),
+    }
+}
+
 /// The mean of the scored KPIs' scores, weighted, rounded to two decimals; `None` when no KPI is
-/// scored in the period.
+/// scored in the period. Worked in decimals: (83.33 + 100) / 2 is 91.665 and rounds to 91.67,
+/// where floats would give 91.66499… and 91.66.
 pub fn vendor_score(scored: impl IntoIterator<Item = (f64, f64)>) -> Option<f64> {
-    let (total, weights) =
-        scored.into_iter().fold((0.0, 0.0), |(total, weights), (score, weight)| {
-            (total + score * weight, weights + weight)
-        });
-    (weights > 0.0).then(|| round_half_away(total / weights, 2))
+    let mut total = Decimal::ZERO;
+    let mut weights = Decimal::ZERO;
+    for (score, weight) in scored {
+        let (score, weight) = (to_decimal(score)?, to_decimal(weight)?);
+        total += score * weight;
+        weights += weight;
+    }
+    (weights > Decimal::ZERO).then(|| decimal_to_f64(total / weights, 2))
 }
 
 /// The first grade whose `min` the score reaches.
@@ -96,6 +115,8 @@ mod tests {
             "the tolerance itself is at risk"
         );
         assert_eq!(judge(&first_reply, 60.000_001), (Status::Breach, 0.0));
+        // 30.003 is 0.003 past 30: 100 − 50 × 0.003 / 30 = 99.995 exactly, so 100.00.
+        assert_eq!(judge(&first_reply, 30.003), (Status::AtRisk, 100.0));
     }
 
     #[test]
@@ -129,6 +150,8 @@ mod tests {
         // (100 × 1 + 50 × 2) / 3 = 66.666… → 66.67.
         assert_eq!(vendor_score([(100.0, 1.0), (50.0, 2.0)]), Some(66.67));
         assert_eq!(vendor_score([]), None);
+        // (83.33 + 100) / 2 = 91.665 exactly: half away from zero gives 91.67.
+        assert_eq!(vendor_score([(83.33, 1.0), (100.0, 1.0)]), Some(91.67));
     }
 
     #[test]

@@ -1,0 +1,217 @@
+//! Building sites end to end: both layouts of KPI exports, the default `as_of`, determinism,
+//! the output folder's safety, `check`, template overrides, and pages without any score.
+
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
+
+mod common;
+
+use common::{Project, snapshot, stderr, stdout};
+use serde_json::{Value, json};
+
+const CONTRACT: &str = "name: Acme Support\n\
+term: { start: 2026-01-01 }\n\
+fee: { monthly: 1000, currency: EUR }\n\
+kpis:\n\
+  - { id: wait, name: Wait, unit: seconds, better: lower, target: 60, tolerance: 90, credit_percent: 2 }\n\
+  - { id: csat, name: CSAT, unit: percent, better: higher, target: 80, aggregate: last }\n";
+
+fn kpi(document: &Value, vendor: usize, period: usize, kpi: usize) -> &Value {
+    &document["vendors"][vendor]["periods"][period]["kpis"][kpi]
+}
+
+#[test]
+fn wide_and_long_exports_feed_the_same_cells() {
+    let project = Project::new();
+    project.file("contracts/acme.yaml", CONTRACT);
+    // Long: two waits in January. Wide, in the vendor's folder: one more wait, two CSAT
+    // values and a column that is no KPI of the vendor.
+    project.file(
+        "kpis/long.csv",
+        "date,vendor,kpi,value\n2026-01-05,acme,wait,40\n2026-01-20,acme,wait,70\n",
+    );
+    project.file(
+        "kpis/acme/wide.csv",
+        "date,wait,csat,calls\n2026-01-25T10:00:00,100,82%,300\n2026-01-25T09:00:00,,78,310\n",
+    );
+    let output = project.build_ok("2026-02-03");
+
+    // wait: mean of 40, 70 and 100 = 70, past 60 within 90: at risk, 100 − 50 × 10/30 = 83.33.
+    // csat: the last value by date and time is 82 (10:00), met.
+    let document = project.json();
+    assert_eq!(
+        kpi(&document, 0, 0, 0),
+        &json!({ "id": "wait", "actual": 70.0, "status": "at_risk", "score": 83.33, "credit": null })
+    );
+    assert_eq!(kpi(&document, 0, 0, 1)["actual"], json!(82.0));
+    // Weights 1 and 1: (83.33 + 100) / 2 = 91.665 → 91.67, grade A.
+    assert_eq!(document["vendors"][0]["score"], json!(91.67));
+    assert_eq!(document["vendors"][0]["grade"], json!("A"));
+
+    let log = stderr(&output);
+    assert!(log.contains("column `calls` is no KPI of `acme`: ignored in its 2 rows"), "{log}");
+    assert!(log.contains("loaded 1 contract, 2 KPI exports: 4 rows, 5 measurements"), "{log}");
+    assert!(
+        stdout(&output).contains("1 vendor as of 2026-01-31: grades A 1"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn the_default_as_of_closes_the_last_ended_period_with_data() {
+    let project = Project::new();
+    project.file("contracts/acme.yaml", CONTRACT);
+    // Data runs into December; today is 3 December, so December has not ended: as_of is the
+    // last day of November, and the two December rows are left out and counted.
+    project.file(
+        "kpis/acme.csv",
+        "date,vendor,kpi,value\n2026-11-28,acme,wait,50\n2026-12-01,acme,wait,500\n2026-12-02,acme,csat,10\n",
+    );
+    let output = project.build_ok("2026-12-03");
+    let document = project.json();
+    assert_eq!(
+        (document["as_of"].as_str(), document["period"].as_str()),
+        (Some("2026-11-30"), Some("2026-11"))
+    );
+    let periods = document["vendors"][0]["periods"].as_array().unwrap();
+    assert_eq!(periods.len(), 11, "January to November");
+    assert_eq!(periods[10]["kpis"][0]["actual"], json!(50.0));
+    assert!(
+        stderr(&output).contains("left out measurements dated after as_of 2026-11-30"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("acme 2"), "{}", stderr(&output));
+}
+
+#[test]
+fn two_builds_of_the_same_input_are_byte_identical() {
+    let project = Project::fixture("lumen");
+    let first = project.run(&["build", ".", "--today", "2026-02-28", "--out", "one"]);
+    let second = project.run(&["build", ".", "--today", "2026-02-28", "--out", "two"]);
+    assert!(first.status.success() && second.status.success());
+    let one = snapshot(&project.path().join("one"));
+    assert!(one.len() >= 6, "{:?}", one.iter().map(|(n, _)| n).collect::<Vec<_>>());
+    assert_eq!(one, snapshot(&project.path().join("two")));
+}
+
+#[test]
+fn the_output_folder_may_not_be_an_input_folder() {
+    let project = Project::fixture("lumen");
+    for out in [".", "kpis", "contracts/site"] {
+        let output = project.run(&["build", ".", "--today", "2026-02-28", "--out", out]);
+        assert_eq!(output.status.code(), Some(2), "{out}: {}", stderr(&output));
+        assert!(stderr(&output).contains("choose another with --out"), "{}", stderr(&output));
+    }
+    assert!(project.path().join("kpis/lumen.csv").is_file());
+    assert!(!project.path().join("contracts/site").exists());
+}
+
+#[test]
+fn a_folder_vendorcard_did_not_write_is_only_replaced_with_force() {
+    let project = Project::fixture("lumen");
+    project.file("docs/keep.md", "my notes");
+    let output = project.run(&["build", ".", "--today", "2026-02-28", "--out", "docs"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("holds files that vendorcard did not write"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(project.path().join("docs/keep.md")).unwrap(), "my notes");
+
+    let forced = project.run(&["build", ".", "--today", "2026-02-28", "--out", "docs", "--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(!project.path().join("docs/keep.md").exists());
+    assert!(project.path().join("docs/index.html").is_file());
+}
+
+#[test]
+fn check_validates_without_writing() {
+    let project = Project::fixture("lumen");
+    let output = project.run(&["check", ".", "--today", "2026-02-28"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("1 vendor as of 2026-02-28"));
+    assert!(!project.out().exists());
+
+    project.file("kpis/lumen.csv", "date,vendor,kpi,value\n2026-01-12,lumen,first_reply,twenty\n");
+    let output = project.run(&["check", ".", "--today", "2026-02-28"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("--> kpis/lumen.csv:2:4"), "{}", stderr(&output));
+}
+
+#[test]
+fn quiet_prints_errors_only() {
+    let project = Project::fixture("lumen");
+    let output = project.run(&["build", ".", "--today", "2026-02-28", "--quiet"]);
+    assert!(output.status.success());
+    assert_eq!((stdout(&output), stderr(&output)), (String::new(), String::new()));
+}
+
+#[test]
+fn a_project_template_replaces_the_built_in_one() {
+    let project = Project::fixture("lumen");
+    project.file("templates/portfolio.html", "{% extends \"base.html\" %}{% block content %}<p id=own>{{ vendors | length }} vendors</p>{% endblock content %}");
+    project.file("templates/style.css", "body { color: teal; }\n");
+    let output = project.build_ok("2026-02-28");
+    assert!(project.read("index.html").contains("<p id=own>1 vendors</p>"));
+    assert_eq!(project.read("assets/style.css"), "body { color: teal; }\n");
+    assert!(stderr(&output).contains("templates/portfolio.html"), "{}", stderr(&output));
+    // The vendor page still uses the built-in template.
+    assert!(project.read("vendors/lumen/index.html").contains("Lumen Desk"));
+}
+
+#[test]
+fn a_broken_template_is_an_error_naming_its_file() {
+    let project = Project::fixture("lumen");
+    project.file("templates/vendor.html", "{% if %}");
+    let output = project.build("2026-02-28");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("templates/vendor.html"), "{}", stderr(&output));
+    assert!(!project.out().exists());
+}
+
+#[test]
+fn pages_render_for_a_vendor_with_no_score_and_no_fee() {
+    let project = Project::fixture("lumen");
+    // Starts after as_of: no periods, no score, no grade, no fee.
+    project.file(
+        "contracts/later.yaml",
+        "name: Later Ltd\nterm: { start: 2026-06-01 }\nkpis:\n  - { id: up, unit: percent, better: higher, target: 99 }\n",
+    );
+    project.build_ok("2026-02-28");
+    let document = project.json();
+    // Vendors are listed by id: `later` before `lumen`.
+    let later = &document["vendors"][0];
+    assert_eq!(later["id"], json!("later"));
+    assert_eq!((later["score"].clone(), later["grade"].clone()), (Value::Null, Value::Null));
+    assert_eq!(
+        later["credits"],
+        json!({ "percent": null, "amount": null, "currency": null, "owed": null, "pending": null, "earned_back": null, "disputed": null })
+    );
+    assert_eq!(later["periods"], json!([]));
+    let page = project.read("vendors/later/index.html");
+    assert!(page.contains("Later Ltd") && page.contains("no period yet"), "{page}");
+    // Vendors without a score come after every scored vendor.
+    let portfolio = project.read("index.html");
+    assert!(portfolio.find("Lumen Desk").unwrap() < portfolio.find("Later Ltd").unwrap());
+}
+
+#[test]
+fn the_csv_exports_hold_one_row_per_vendor_period_and_kpi() {
+    let project = Project::fixture("lumen");
+    project.build_ok("2026-02-28");
+    assert_eq!(
+        project.read("data/scores.csv"),
+        "vendor,period,kpi,actual,status,score\n\
+         lumen,2026-01,first_reply,30,met,100\n\
+         lumen,2026-01,solved,90,met,100\n\
+         lumen,2026-02,first_reply,45,at_risk,75\n\
+         lumen,2026-02,solved,80,breach,0\n"
+    );
+    assert_eq!(
+        project.read("data/credits.csv"),
+        "vendor,period,kpi,percent_before_cap,percent,amount,currency,state,capped\n\
+         lumen,2026-02,solved,5,5,400.00,EUR,owed,false\n"
+    );
+}
