@@ -48,7 +48,7 @@ fn wide_and_long_exports_feed_the_same_cells() {
     assert_eq!(document["vendors"][0]["grade"], json!("A"));
 
     let log = stderr(&output);
-    assert!(log.contains("column `calls` is no KPI of `acme`: ignored in its 2 rows"), "{log}");
+    assert!(log.contains("ignored: `calls` (2 rows) is no KPI of `acme`"), "{log}");
     assert!(log.contains("loaded 1 contract, 2 KPI exports: 4 rows, 5 measurements"), "{log}");
     assert!(
         stdout(&output).contains("1 vendor as of 2026-01-31: grades A 1"),

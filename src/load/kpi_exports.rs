@@ -467,11 +467,19 @@ impl Export<'_> {
             );
             self.read.problems.push(Diagnostic::error(&self.file.shown, message));
         }
+        // One line per vendor, naming every column of the file that is no KPI of theirs.
+        let mut by_vendor: BTreeMap<usize, Vec<(String, u64)>> = BTreeMap::new();
         for ((column, vendor), rows) in std::mem::take(&mut self.ignored) {
-            let contract = &self.registry.contracts[vendor];
+            by_vendor.entry(vendor).or_default().push((column, rows));
+        }
+        for (vendor, columns) in by_vendor {
+            let names: Vec<String> =
+                columns.iter().map(|(column, rows)| format!("`{column}` ({rows} rows)")).collect();
             let message = format!(
-                "column `{column}` is no KPI of `{}`: ignored in its {rows} rows",
-                contract.id
+                "ignored: {} {} no KPI of `{}`",
+                names.join(", "),
+                if names.len() == 1 { "is" } else { "are" },
+                self.registry.contracts[vendor].id
             );
             self.read.warnings.push(Diagnostic::warning(&self.file.shown, message));
         }
