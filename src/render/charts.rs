@@ -70,13 +70,13 @@ fn draw_kpi_chart(svg: &mut String, chart: &KpiChart) -> Result<(), Box<dyn std:
         chart.points.iter().filter_map(|p| p.actual).chain([chart.target]).chain(chart.tolerance);
     let (y_low, y_high) = value_range(bounds);
 
-    let root = SVGBackend::with_string(svg, (720, 260)).into_drawing_area();
+    let root = SVGBackend::with_string(svg, (600, 250)).into_drawing_area();
     let mut plot = ChartBuilder::on(&root)
         .margin_top(12)
         .margin_right(16)
         .margin_left(4)
         .x_label_area_size(28)
-        .y_label_area_size(64)
+        .y_label_area_size(70)
         .build_cartesian_2d(-0.5..x_end, y_low..y_high)?;
 
     let labels = chart.points.iter().map(|p| p.label.as_str()).collect::<Vec<_>>();
@@ -100,7 +100,7 @@ fn draw_kpi_chart(svg: &mut String, chart: &KpiChart) -> Result<(), Box<dyn std:
         .x_label_formatter(&x_label)
         .y_labels(5)
         .y_label_formatter(&|y| format::number(*y))
-        .label_style(("sans-serif", 13).into_font().color(&INK))
+        .label_style(("sans-serif", 15).into_font().color(&INK))
         .axis_style(NOT_DUE)
         .max_light_lines(0)
         .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
@@ -277,8 +277,8 @@ mod tests {
             &svg[..120]
         );
         assert!(svg.contains("<title id=\"c\">Wait &lt;time&gt;</title>"));
-        assert!(!svg.contains("width=\"720\""));
-        assert!(svg.contains("viewBox=\"0 0 720 260\""));
+        assert!(!svg.contains("width=\"600\""));
+        assert!(svg.contains("viewBox=\"0 0 600 250\""));
     }
 
     #[test]

@@ -206,7 +206,17 @@ pub fn portfolio(
             let score = headline.and_then(|p| p.score);
             let grade = headline.and_then(|p| p.grade);
             let scores: Vec<Option<f64>> = card.periods.iter().map(|p| p.score).collect();
-            let trend_title = format!("Score trend of {}, {} periods", contract.name, scores.len());
+            // The title carries the figures, so the trend reads the same without the picture.
+            let figures: Vec<String> = card
+                .periods
+                .iter()
+                .map(|p| format!("{} {}", p.period, format::score(p.score)))
+                .collect();
+            let trend_title = format!(
+                "Score per period of {}: {}",
+                contract.name,
+                if figures.is_empty() { "none yet".to_owned() } else { figures.join(", ") }
+            );
             let row = VendorRow {
                 id: contract.id.clone(),
                 name: contract.name.clone(),
