@@ -115,6 +115,11 @@ fn printable(line: &str) -> String {
     shown
 }
 
+/// `1 row`, `2 rows`: a count with its noun, for messages.
+pub fn plural<N: fmt::Display + PartialEq + From<u8> + Copy>(count: N, word: &str) -> String {
+    if count == N::from(1) { format!("1 {word}") } else { format!("{count} {word}s") }
+}
+
 /// Every problem of a run, in the order the files were read.
 #[derive(Debug, Default)]
 pub struct Diagnostics {

@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 
-use diagnostics::Diagnostic;
+use diagnostics::{Diagnostic, plural};
 use evaluate::Evaluation;
 use load::{LoadReport, Loaded};
 
@@ -43,6 +43,8 @@ pub enum Error {
     /// The inputs have problems; every one found is listed.
     #[error("{} in the inputs", plural(.0.len(), "problem"))]
     Invalid(Vec<Diagnostic>),
+    #[error("`{}` is not a folder: give the project folder, the one that holds contracts/", .0.display())]
+    NoProject(PathBuf),
     #[error(transparent)]
     Site(#[from] site::SiteError),
 }
@@ -52,7 +54,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Invalid(_) => 1,
-            Error::Site(_) => 2,
+            Error::NoProject(_) | Error::Site(_) => 2,
         }
     }
 }
@@ -124,6 +126,9 @@ pub fn check(
 }
 
 fn load_project(project: &Path, today: NaiveDate) -> Result<Loaded, Error> {
+    if !project.is_dir() {
+        return Err(Error::NoProject(project.to_path_buf()));
+    }
     load::load(project, today).map_err(Error::Invalid)
 }
 
@@ -142,13 +147,12 @@ fn timed<T>(
 
 fn loaded_line(report: &LoadReport) -> String {
     let rows: u64 = report.files.iter().map(|f| f.rows).sum();
-    let measurements: u64 = report.files.iter().map(|f| f.measurements).sum();
     format!(
-        "loaded {}, {}: {}, {}",
+        "loaded {}, {}: {}, {} used",
         plural(report.contracts, "contract"),
         plural(report.files.len(), "KPI export"),
-        plural(usize::try_from(rows).unwrap_or(usize::MAX), "row"),
-        plural(usize::try_from(measurements).unwrap_or(usize::MAX), "measurement")
+        plural(rows, "row"),
+        plural(report.measurements, "measurement")
     )
 }
 
@@ -163,7 +167,7 @@ fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn
     for counts in report.files.iter().filter(|f| f.blank_rows > 0) {
         progress.stage(&format!(
             "skipped {} in {}",
-            plural(usize::try_from(counts.blank_rows).unwrap_or(0), "blank row"),
+            plural(counts.blank_rows, "blank row"),
             counts.file
         ));
     }
@@ -240,10 +244,6 @@ fn summary_line(loaded: &Loaded, evaluation: &Evaluation) -> String {
         graded.join(", "),
         plural(alerts, "alert")
     )
-}
-
-fn plural(count: usize, word: &str) -> String {
-    if count == 1 { format!("1 {word}") } else { format!("{count} {word}s") }
 }
 
 fn size(bytes: u64) -> String {

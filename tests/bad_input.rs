@@ -51,9 +51,16 @@ fn every_problem_of_a_run_is_listed_together() {
     assert!(errors.contains("--> contracts/acme.yaml:5:"), "{errors}");
     assert!(errors.contains("unknown variant `sideways`"), "{errors}");
     assert!(errors.contains("--> contracts/bolt.yaml:4:"), "{errors}");
-    // ...and four rows of one export, each at its row and column. The rows for `acme` are not
-    // checked against its KPIs while its contract is broken, except for what needs no contract.
-    assert!(errors.contains("no contract has the vendor id `zeta`"), "{errors}");
+    // ...and four rows of one export, each at its row and column, including the rows of
+    // `acme`, whose contract is broken but whose KPIs are known.
+    assert!(errors.contains("contract `acme` declares no KPI `wiat`"), "{errors}");
+    assert!(errors.contains("--> kpis/more.csv:2:3"), "{errors}");
+    assert!(errors.contains("`high` is not a number"), "{errors}");
+    assert!(errors.contains("--> kpis/more.csv:5:4"), "{errors}");
+    assert!(
+        errors.contains("no contract has the vendor id `zeta`: expected one of acme, bolt"),
+        "{errors}"
+    );
     assert!(errors.contains("--> kpis/more.csv:3:2"), "{errors}");
     assert!(errors.contains("`2026-31-01` is not a day of the calendar"), "{errors}");
     assert!(errors.contains("--> kpis/more.csv:4:1"), "{errors}");

@@ -49,7 +49,7 @@ fn wide_and_long_exports_feed_the_same_cells() {
 
     let log = stderr(&output);
     assert!(log.contains("ignored: `calls` (2 rows) is no KPI of `acme`"), "{log}");
-    assert!(log.contains("loaded 1 contract, 2 KPI exports: 4 rows, 5 measurements"), "{log}");
+    assert!(log.contains("loaded 1 contract, 2 KPI exports: 4 rows, 5 measurements used"), "{log}");
     assert!(
         stdout(&output).contains("1 vendor as of 2026-01-31: grades A 1"),
         "{}",
@@ -214,4 +214,12 @@ fn the_csv_exports_hold_one_row_per_vendor_period_and_kpi() {
         "vendor,period,kpi,percent_before_cap,percent,amount,currency,state,capped\n\
          lumen,2026-02,solved,5,5,400.00,EUR,owed,false\n"
     );
+}
+
+#[test]
+fn a_project_folder_that_does_not_exist_is_a_usage_error() {
+    let project = Project::new();
+    let output = project.run(&["build", "no-such-folder", "--today", "2026-02-28"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("`no-such-folder` is not a folder"), "{}", stderr(&output));
 }

@@ -205,15 +205,17 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
         exclusion: None,
         credit: None,
     };
-    if period.last_day() < contract.service_levels_from {
-        return not_due;
-    }
     let Some(cell) = measured_cell(project, vendor, kpi_index, period) else {
         return not_due;
     };
-
     let count = cell.count();
-    let Some(actual) = cell.aggregate(kpi.aggregate).map(|a| round_half_away(a, 6)) else {
+    let measured = cell.aggregate(kpi.aggregate).map(|a| round_half_away(a, 6));
+    // Before service levels apply nothing is scored, but what was measured is still shown.
+    if period.last_day() < contract.service_levels_from {
+        return KpiResult { actual: measured, count, ..not_due };
+    }
+
+    let Some(actual) = measured else {
         let score = (kpi.when_missing == WhenMissing::Breach).then_some(0.0);
         return KpiResult { status: Status::Missing, score, ..not_due };
     };

@@ -148,6 +148,22 @@ struct RawReviews {
     cadence_days: Spanned<u32>,
 }
 
+/// A contract that failed to load, with the problems found.
+#[derive(Debug)]
+pub struct Rejected {
+    pub problems: Vec<Diagnostic>,
+    pub outline: Outline,
+}
+
+/// What is known of a contract that failed to load, so that its vendor's rows can still be
+/// checked in the same run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outline {
+    pub id: String,
+    /// The KPI ids it lists; `None` when the file is not readable as a contract at all.
+    pub kpis: Option<Vec<String>>,
+}
+
 /// Whether `id` may name a vendor, deliverable or evidence item: `^[a-z0-9][a-z0-9-]{0,62}$`.
 pub fn is_vendor_id(id: &str) -> bool {
     let bytes = id.as_bytes();
@@ -163,8 +179,11 @@ pub fn is_kpi_id(id: &str) -> bool {
 }
 
 /// Reads one contract file. `stem` is the file name without its extension, the default id.
-pub fn parse(file: &str, stem: &str, text: &str) -> Result<Contract, Vec<Diagnostic>> {
-    let raw: RawContract = yaml::parse(file, text).map_err(|d| vec![d])?;
+pub fn parse(file: &str, stem: &str, text: &str) -> Result<Contract, Rejected> {
+    let raw: RawContract = yaml::parse(file, text).map_err(|problem| Rejected {
+        problems: vec![problem],
+        outline: Outline { id: stem.to_owned(), kpis: None },
+    })?;
     let mut check = Checker { file, text, problems: Vec::new() };
 
     let id = match &raw.id {
@@ -243,7 +262,13 @@ pub fn parse(file: &str, stem: &str, text: &str) -> Result<Contract, Vec<Diagnos
             data_protection,
             review_cadence_days,
         }),
-        _ => Err(check.problems),
+        _ => Err(Rejected {
+            problems: check.problems,
+            outline: Outline {
+                id: raw.id.map_or_else(|| stem.to_owned(), |id| id.value),
+                kpis: Some(raw.kpis.value.into_iter().map(|kpi| kpi.id.value).collect()),
+            },
+        }),
     }
 }
 
@@ -529,7 +554,7 @@ mod tests {
         credits: { cap_percent: 6 }\n";
 
     fn problems(text: &str) -> Vec<Diagnostic> {
-        parse("contracts/lumen.yaml", "lumen", text).unwrap_err()
+        parse("contracts/lumen.yaml", "lumen", text).unwrap_err().problems
     }
 
     #[test]
@@ -589,7 +614,7 @@ mod tests {
 
     #[test]
     fn a_file_name_that_is_no_id_needs_an_id_key() {
-        let found = parse("contracts/Lumen Desk.yaml", "Lumen Desk", LUMEN).unwrap_err();
+        let found = parse("contracts/Lumen Desk.yaml", "Lumen Desk", LUMEN).unwrap_err().problems;
         assert!(found[0].message.contains("not a vendor id"));
         let named = format!("id: lumen\n{LUMEN}");
         assert_eq!(parse("contracts/Lumen Desk.yaml", "Lumen Desk", &named).unwrap().id, "lumen");

@@ -8,9 +8,10 @@ use std::io::BufReader;
 
 use chrono::NaiveDate;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, plural};
 use crate::evaluate::aggregate::{Cell, Origin};
 use crate::evaluate::periods::{Period, PeriodKind};
+use crate::load::contracts::Outline;
 use crate::load::dates::parse_timestamp;
 use crate::load::discover::InputFile;
 use crate::load::values::{parse_number, shorten};
@@ -19,39 +20,66 @@ use crate::model::{CellKey, Contract};
 /// Problems listed per file before the rest are only counted.
 const LISTED_PER_FILE: usize = 25;
 
-/// The contracts that rows may name.
+/// The contracts that rows may name: those that loaded, and the outlines of those that did not,
+/// so that rows of a broken contract are still checked in the same run.
 #[derive(Debug)]
 pub struct Registry<'a> {
     contracts: &'a [Contract],
-    by_id: HashMap<&'a str, usize>,
-    /// Ids whose contract failed to load: their rows are not checked, to avoid a second error.
-    broken: &'a HashSet<String>,
+    outlines: &'a [Outline],
+    by_id: HashMap<&'a str, Vendor>,
+}
+
+/// A vendor a row may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Vendor {
+    /// Index into the loaded contracts.
+    Valid(usize),
+    /// Index into the outlines of contracts that failed to load: checked, never measured.
+    Broken(usize),
 }
 
 impl<'a> Registry<'a> {
-    pub fn new(contracts: &'a [Contract], broken: &'a HashSet<String>) -> Self {
-        let by_id = contracts.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
-        Registry { contracts, by_id, broken }
+    pub fn new(contracts: &'a [Contract], outlines: &'a [Outline]) -> Self {
+        let mut by_id: HashMap<&str, Vendor> =
+            outlines.iter().enumerate().map(|(i, o)| (o.id.as_str(), Vendor::Broken(i))).collect();
+        by_id.extend(contracts.iter().enumerate().map(|(i, c)| (c.id.as_str(), Vendor::Valid(i))));
+        Registry { contracts, outlines, by_id }
     }
 
-    fn vendor(&self, id: &str) -> Lookup {
-        match self.by_id.get(id) {
-            Some(index) => Lookup::Found(*index),
-            None if self.broken.contains(id) => Lookup::Broken,
-            None => Lookup::Unknown,
+    fn vendor(&self, id: &str) -> Option<Vendor> {
+        self.by_id.get(id).copied()
+    }
+
+    fn id(&self, vendor: Vendor) -> &str {
+        match vendor {
+            Vendor::Valid(index) => &self.contracts[index].id,
+            Vendor::Broken(index) => &self.outlines[index].id,
+        }
+    }
+
+    /// The KPI ids the vendor's contract declares; `None` when its file could not be read.
+    fn kpi_ids(&self, vendor: Vendor) -> Option<Vec<&str>> {
+        match vendor {
+            Vendor::Valid(index) => {
+                Some(self.contracts[index].kpis.iter().map(|k| k.id.as_str()).collect())
+            }
+            Vendor::Broken(index) => self.outlines[index]
+                .kpis
+                .as_ref()
+                .map(|ids| ids.iter().map(String::as_str).collect()),
         }
     }
 
     fn known_ids(&self) -> String {
-        let ids: Vec<&str> = self.contracts.iter().map(|c| c.id.as_str()).take(12).collect();
-        if ids.is_empty() { "none".to_owned() } else { ids.join(", ") }
+        let mut ids: Vec<&str> = self.by_id.keys().copied().collect();
+        ids.sort_unstable();
+        let shown: Vec<&str> = ids.iter().copied().take(12).collect();
+        match ids.len() {
+            0 => "none".to_owned(),
+            n if n > shown.len() => format!("{}, … ({n} in all)", shown.join(", ")),
+            _ => shown.join(", "),
+        }
     }
-}
-
-enum Lookup {
-    Found(usize),
-    Broken,
-    Unknown,
 }
 
 /// What a row's date is checked against before its values are folded.
@@ -147,17 +175,13 @@ pub fn read(file: &InputFile, index: u32, registry: &Registry, window: Window) -
 }
 
 /// The vendor of a file under `kpis/<vendor>/`, or `None` for a file that names its vendors.
-fn folder_vendor(
-    file: &InputFile,
-    registry: &Registry,
-) -> Result<Option<Option<usize>>, Diagnostic> {
+fn folder_vendor(file: &InputFile, registry: &Registry) -> Result<Option<Vendor>, Diagnostic> {
     let Some(folder) = file.subfolders().first().copied() else {
         return Ok(None);
     };
     match registry.vendor(folder) {
-        Lookup::Found(index) => Ok(Some(Some(index))),
-        Lookup::Broken => Ok(Some(None)),
-        Lookup::Unknown => Err(Diagnostic::error(
+        Some(vendor) => Ok(Some(vendor)),
+        None => Err(Diagnostic::error(
             &file.shown,
             format!("the folder `kpis/{folder}/` names no contract: expected the id of a vendor ({})", registry.known_ids()),
         )
@@ -170,12 +194,11 @@ struct Export<'a> {
     index: u32,
     registry: &'a Registry<'a>,
     window: Window,
-    /// `Some(None)`: the folder's contract failed to load, so its rows are not checked.
-    folder_vendor: Option<Option<usize>>,
+    folder_vendor: Option<Vendor>,
     read: ExportRead,
     extra_problems: u64,
     /// Wide columns that are no KPI of a row's vendor: (column, vendor) → rows.
-    ignored: BTreeMap<(String, usize), u64>,
+    ignored: BTreeMap<(String, Vendor), u64>,
 }
 
 struct Columns {
@@ -348,18 +371,17 @@ impl Export<'_> {
         let at = parse_timestamp(&fields[columns.date])
             .map_err(|message| self.problem(line, Some(columns.date), message))
             .ok();
-        // A row of a contract that failed to load is not checked further.
-        let (Some(Some(vendor)), Some(at)) = (vendor, at) else { return };
+        let (Some(vendor), Some(at)) = (vendor, at) else { return };
+        let declared = self.registry.kpi_ids(vendor);
 
         match &columns.layout {
             Layout::Long { kpi, value } => {
                 let id = fields[*kpi].trim();
-                let Some(kpi_index) = self.registry.contracts[vendor].kpi_index(id) else {
-                    let contract = &self.registry.contracts[vendor];
-                    let declared: Vec<&str> = contract.kpis.iter().map(|k| k.id.as_str()).collect();
+                let Some(declared) = declared else { return };
+                let Some(kpi_index) = declared.iter().position(|k| *k == id) else {
                     let message = format!(
                         "contract `{}` declares no KPI `{}`: expected one of {}",
-                        contract.id,
+                        self.registry.id(vendor),
                         shorten(id),
                         declared.join(", ")
                     );
@@ -369,8 +391,9 @@ impl Export<'_> {
                 self.measure(vendor, kpi_index, &fields[*value], *value, at, line);
             }
             Layout::Wide { columns } => {
+                let Some(declared) = declared else { return };
                 for (column, id) in columns {
-                    match self.registry.contracts[vendor].kpi_index(id) {
+                    match declared.iter().position(|k| k == id) {
                         Some(kpi_index) => {
                             self.measure(vendor, kpi_index, &fields[*column], *column, at, line);
                         }
@@ -381,35 +404,31 @@ impl Export<'_> {
         }
     }
 
-    /// The vendor a row names; `Some(None)` for a contract that failed to load.
+    /// The vendor a row names, checked against the file's folder.
     fn row_vendor(
         &mut self,
-        folder: Option<Option<usize>>,
+        folder: Option<Vendor>,
         cell: &str,
         column: usize,
         line: u64,
-    ) -> Option<Option<usize>> {
+    ) -> Option<Vendor> {
         let id = cell.trim();
-        let found = match self.registry.vendor(id) {
-            Lookup::Found(index) => Some(index),
-            Lookup::Broken => None,
-            Lookup::Unknown => {
-                let message = format!(
-                    "no contract has the vendor id `{}`: expected one of {}",
-                    shorten(id),
-                    self.registry.known_ids()
-                );
-                self.problem(line, Some(column), message);
-                return None;
-            }
+        let Some(found) = self.registry.vendor(id) else {
+            let message = format!(
+                "no contract has the vendor id `{}`: expected one of {}",
+                shorten(id),
+                self.registry.known_ids()
+            );
+            self.problem(line, Some(column), message);
+            return None;
         };
-        if let Some(Some(folder)) = folder
-            && found != Some(folder)
+        if let Some(folder) = folder
+            && found != folder
         {
             let message = format!(
                 "names vendor `{}` in a file under kpis/{}/: a file in a vendor's folder holds only that vendor's rows",
                 shorten(id),
-                self.registry.contracts[folder].id
+                self.registry.id(folder)
             );
             self.problem(line, Some(column), message);
             return None;
@@ -419,7 +438,7 @@ impl Export<'_> {
 
     fn measure(
         &mut self,
-        vendor: usize,
+        vendor: Vendor,
         kpi: usize,
         cell: &str,
         column: usize,
@@ -438,6 +457,8 @@ impl Export<'_> {
             }
         };
 
+        // A broken contract's rows are checked, but there is nothing to measure them against.
+        let Vendor::Valid(vendor) = vendor else { return };
         let contract = &self.registry.contracts[vendor];
         let date = at.date();
         if !contract.in_term(date) {
@@ -468,18 +489,20 @@ impl Export<'_> {
             self.read.problems.push(Diagnostic::error(&self.file.shown, message));
         }
         // One line per vendor, naming every column of the file that is no KPI of theirs.
-        let mut by_vendor: BTreeMap<usize, Vec<(String, u64)>> = BTreeMap::new();
+        let mut by_vendor: BTreeMap<Vendor, Vec<(String, u64)>> = BTreeMap::new();
         for ((column, vendor), rows) in std::mem::take(&mut self.ignored) {
             by_vendor.entry(vendor).or_default().push((column, rows));
         }
         for (vendor, columns) in by_vendor {
-            let names: Vec<String> =
-                columns.iter().map(|(column, rows)| format!("`{column}` ({rows} rows)")).collect();
+            let names: Vec<String> = columns
+                .iter()
+                .map(|(column, rows)| format!("`{column}` ({})", plural(*rows, "row")))
+                .collect();
             let message = format!(
                 "ignored: {} {} no KPI of `{}`",
                 names.join(", "),
                 if names.len() == 1 { "is" } else { "are" },
-                self.registry.contracts[vendor].id
+                self.registry.id(vendor)
             );
             self.read.warnings.push(Diagnostic::warning(&self.file.shown, message));
         }

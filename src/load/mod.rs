@@ -9,15 +9,17 @@ pub mod kpi_exports;
 pub mod values;
 pub mod yaml;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
 
 use crate::config;
 use crate::diagnostics::Diagnostic;
+use crate::evaluate::aggregate::Cell;
 use crate::evaluate::periods::Period;
-use crate::model::{Measurements, Project, Settings};
+use crate::model::{Contract, Measurements, Project, Settings};
+use contracts::{Outline, Rejected};
 use discover::InputFile;
 use kpi_exports::{FileCounts, LeftOut, Registry, Window};
 
@@ -34,6 +36,8 @@ pub struct TemplateOverride {
 pub struct LoadReport {
     pub contracts: usize,
     pub files: Vec<FileCounts>,
+    /// Measurements kept: in the term and on or before `as_of`.
+    pub measurements: u64,
     /// Per vendor id: measurements left out because of their date.
     pub left_out: BTreeMap<String, LeftOut>,
     pub warnings: Vec<Diagnostic>,
@@ -79,6 +83,7 @@ pub fn load(root: &Path, today: NaiveDate) -> Result<Loaded, Vec<Diagnostic>> {
         .as_of
         .unwrap_or_else(|| derive_as_of(&project.measurements, &project.settings, today));
     leave_out_after(&mut project, &mut report);
+    report.measurements = project.measurements.cells.values().map(Cell::count).sum();
     Ok(Loaded { project, templates, report })
 }
 
@@ -106,22 +111,25 @@ fn load_settings(file: Option<&InputFile>, problems: &mut Vec<Diagnostic>) -> Se
     })
 }
 
-/// The contracts, sorted by id, and the ids (or file stems) of those that failed to load.
+/// The contracts, sorted by id, and the outlines of those that failed to load.
 fn load_contracts(
     files: &[InputFile],
     problems: &mut Vec<Diagnostic>,
-) -> (Vec<crate::model::Contract>, HashSet<String>) {
+) -> (Vec<Contract>, Vec<Outline>) {
     let mut contracts = Vec::new();
-    let mut broken = HashSet::new();
+    let mut broken = Vec::new();
     for file in files {
         let parsed = read_text(file)
-            .map_err(|d| vec![d])
+            .map_err(|problem| Rejected {
+                problems: vec![problem],
+                outline: Outline { id: file.stem(), kpis: None },
+            })
             .and_then(|text| contracts::parse(&file.shown, &file.stem(), &text));
         match parsed {
             Ok(contract) => contracts.push(contract),
-            Err(mut found) => {
-                problems.append(&mut found);
-                broken.insert(file.stem());
+            Err(mut rejected) => {
+                problems.append(&mut rejected.problems);
+                broken.push(rejected.outline);
             }
         }
     }
@@ -149,8 +157,8 @@ fn load_contracts(
 
 fn load_exports(
     files: &[InputFile],
-    contracts: &[crate::model::Contract],
-    broken: &HashSet<String>,
+    contracts: &[Contract],
+    broken: &[Outline],
     settings: &Settings,
     report: &mut LoadReport,
     problems: &mut Vec<Diagnostic>,
@@ -162,11 +170,7 @@ fn load_exports(
     for (index, file) in (0u32..).zip(files) {
         let read = kpi_exports::read(file, index, &registry, window);
         for (key, cell) in read.cells {
-            measurements
-                .cells
-                .entry(key)
-                .or_insert_with(crate::evaluate::aggregate::Cell::default)
-                .merge(&cell);
+            measurements.cells.entry(key).or_insert_with(Cell::default).merge(&cell);
         }
         for (vendor, left_out) in read.left_out {
             report.left_out.entry(contracts[vendor].id.clone()).or_default().add(left_out);

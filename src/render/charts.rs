@@ -35,6 +35,8 @@ pub struct KpiChart<'a> {
     pub points: &'a [Point],
     pub target: f64,
     pub tolerance: Option<f64>,
+    /// Whether the KPI counts things, so that the axis shows whole numbers only.
+    pub whole_numbers: bool,
 }
 
 /// The y range to draw: every value, the target and the tolerance, padded so that a single
@@ -99,7 +101,13 @@ fn draw_kpi_chart(svg: &mut String, chart: &KpiChart) -> Result<(), Box<dyn std:
         .x_labels(count.max(1) + 1)
         .x_label_formatter(&x_label)
         .y_labels(5)
-        .y_label_formatter(&|y| format::number(*y))
+        .y_label_formatter(&|y| {
+            if chart.whole_numbers && y.fract().abs() > 1e-9 {
+                String::new()
+            } else {
+                format::number(*y)
+            }
+        })
         .label_style(("sans-serif", 15).into_font().color(&INK))
         .axis_style(NOT_DUE)
         .max_light_lines(0)
@@ -141,8 +149,8 @@ fn draw_kpi_chart(svg: &mut String, chart: &KpiChart) -> Result<(), Box<dyn std:
     let mut runs = Vec::new();
     for (i, point) in chart.points.iter().enumerate() {
         match point.actual {
-            Some(actual) => run.push((column(i), actual)),
-            None => runs.push(std::mem::take(&mut run)),
+            Some(actual) if point.status != Status::NotDue => run.push((column(i), actual)),
+            _ => runs.push(std::mem::take(&mut run)),
         }
     }
     runs.push(run);
@@ -157,9 +165,17 @@ fn draw_kpi_chart(svg: &mut String, chart: &KpiChart) -> Result<(), Box<dyn std:
                 plot.draw_series(std::iter::once(TriangleMarker::new((x, y), 7, BREACH.filled())))?;
             }
             (Status::AtRisk, Some(y)) => {
-                let size = (y_high - y_low) * 0.035;
-                let diamond = [(x, y + size), (x + 0.12, y), (x, y - size), (x - 0.12, y)];
-                plot.draw_series(std::iter::once(Polygon::new(diamond, TOLERANCE.filled())))?;
+                // Drawn in pixels around the point, so it keeps its shape however few periods
+                // the chart has.
+                let diamond = vec![(0, -7), (7, 0), (0, 7), (-7, 0)];
+                let marker = EmptyElement::at((x, y)) + Polygon::new(diamond, TOLERANCE.filled());
+                plot.draw_series(std::iter::once(marker))?;
+            }
+            (Status::NotDue, Some(y)) => {
+                plot.draw_series(std::iter::once(Circle::new((x, y), 3, NOT_DUE.filled())))?;
+            }
+            (Status::Excluded, Some(y)) => {
+                plot.draw_series(std::iter::once(Circle::new((x, y), 5, MISSING.stroke_width(2))))?;
             }
             (Status::Missing, _) => {
                 plot.draw_series(std::iter::once(Cross::new(
@@ -256,7 +272,14 @@ mod tests {
     }
 
     fn chart(points: &[Point], tolerance: Option<f64>) -> String {
-        kpi_chart(&KpiChart { id: "c", title: "Wait <time>", points, target: 60.0, tolerance })
+        kpi_chart(&KpiChart {
+            id: "c",
+            title: "Wait <time>",
+            points,
+            target: 60.0,
+            tolerance,
+            whole_numbers: false,
+        })
     }
 
     #[test]

@@ -64,9 +64,12 @@ pub fn score(value: Option<f64>) -> String {
     value.map_or_else(|| "—".to_owned(), |v| format!("{v:.2}"))
 }
 
-/// A percentage of the fee: `5%`, `2.25%`.
+/// A percentage of the fee as a reader wants it, to two decimals at most: `5%`, `4.29%`. The
+/// JSON and CSV files keep six.
 pub fn percent(value: Decimal) -> String {
-    format!("{}%", value.round_dp(6).normalize())
+    let rounded =
+        value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    format!("{}%", rounded.normalize())
 }
 
 /// Money in its currency's minor unit: `1,234.50 EUR`.
@@ -118,6 +121,7 @@ mod tests {
     fn percents_and_scores() {
         assert_eq!(percent(Decimal::from_str("2.250").unwrap()), "2.25%");
         assert_eq!(percent(Decimal::from(5)), "5%");
+        assert_eq!(percent(Decimal::from(30) / Decimal::from(7)), "4.29%");
         assert_eq!(score(Some(25.0)), "25.00");
         assert_eq!(score(None), "—");
     }

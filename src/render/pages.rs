@@ -9,7 +9,7 @@ use crate::evaluate::obligations::{DeliverableStatus, EvidenceStatus};
 use crate::evaluate::periods::Period;
 use crate::evaluate::status::Status;
 use crate::evaluate::{Evaluation, Exclusion, KpiResult, PeriodResult, Scorecard};
-use crate::model::{Better, Contract, Kpi, Measured, Project};
+use crate::model::{Better, Contract, Kpi, Measured, Project, WhenMissing};
 use crate::render::charts::{self, KpiChart, Point};
 use crate::render::format;
 use crate::render::messages::alert_message;
@@ -34,7 +34,7 @@ struct VendorRow {
     href: String,
     score: String,
     grade: String,
-    grade_class: String,
+    grade_class: &'static str,
     trend: String,
     credits: String,
     alerts: usize,
@@ -88,7 +88,7 @@ struct PeriodRow {
     label: String,
     score: String,
     grade: String,
-    grade_class: String,
+    grade_class: &'static str,
     credits: String,
     cells: Vec<PeriodCell>,
 }
@@ -127,9 +127,10 @@ struct Headline {
     period: String,
     score: String,
     grade: String,
-    grade_class: String,
+    grade_class: &'static str,
     consequence: Option<String>,
     credits_percent: String,
+    credits_cap: Option<String>,
     credits_amount: Option<String>,
     credits_term: Option<String>,
 }
@@ -176,9 +177,17 @@ fn grade_name(project: &Project, grade: Option<usize>) -> String {
     grade.map_or_else(|| "—".to_owned(), |g| project.settings.grades[g].grade.clone())
 }
 
-/// A class for the grade's colour: its position among the grades, `none` without one.
-fn grade_class(grade: Option<usize>) -> String {
-    grade.map_or_else(|| "grade-none".to_owned(), |g| format!("grade-{g}"))
+/// A class for the grade's colour by what it means, whatever the grades are called: the first
+/// is the best, the last the worst, the one before the last a warning.
+fn grade_class(project: &Project, grade: Option<usize>) -> &'static str {
+    let last = project.settings.grades.len().saturating_sub(1);
+    match grade {
+        None => "grade-none",
+        Some(0) => "grade-best",
+        Some(g) if g == last => "grade-worst",
+        Some(g) if g + 1 == last => "grade-low",
+        Some(_) => "grade-mid",
+    }
 }
 
 fn credits_amount(contract: &Contract, period: Option<&PeriodResult>) -> String {
@@ -224,7 +233,7 @@ pub fn portfolio(
                 href: format!("vendors/{}/index.html", contract.id),
                 score: format::score(score),
                 grade: grade_name(project, grade),
-                grade_class: grade_class(grade),
+                grade_class: grade_class(project, grade),
                 trend: charts::sparkline(&format!("trend-{}", contract.id), &trend_title, &scores),
                 credits: credits_amount(contract, headline),
                 alerts: card.alerts.len(),
@@ -258,6 +267,7 @@ pub fn portfolio(
     }
     let totals: Vec<Total> = totals
         .into_iter()
+        .filter(|(_, (owed, _))| !owed.is_zero())
         .map(|(currency, (owed, fee))| Total { currency, owed: format::money(owed, fee) })
         .collect();
 
@@ -301,10 +311,11 @@ fn vendor_page(
         period: headline.map_or_else(|| "no period yet".to_owned(), |p| p.period.to_string()),
         score: format::score(headline.and_then(|p| p.score)),
         grade: grade_name(project, grade),
-        grade_class: grade_class(grade),
+        grade_class: grade_class(project, grade),
         consequence: grade.and_then(|g| project.settings.grades[g].consequence.clone()),
         credits_percent: headline
             .map_or_else(|| "—".to_owned(), |p| format::percent(p.credits.percent)),
+        credits_cap: contract.credit_cap_percent.map(format::percent),
         credits_amount: fee.zip(headline).map(|(fee, p)| format::money(p.credits.totals.owed, fee)),
         credits_term: fee.map(|fee| format::money(card.credits_term.owed, fee)),
     };
@@ -340,7 +351,7 @@ fn vendor_page(
                 label: period.period.to_string(),
                 score: format::score(period.score),
                 grade: grade_name(project, period.grade),
-                grade_class: grade_class(period.grade),
+                grade_class: grade_class(project, period.grade),
                 credits: credits_amount(contract, Some(period)),
                 cells: contract
                     .kpis
@@ -406,10 +417,11 @@ fn actual_text(contract: &Contract, kpi: &Kpi, result: &KpiResult) -> String {
 fn kpi_view(contract: &Contract, card: &Scorecard, index: usize, kpi: &Kpi) -> KpiView {
     let currency = contract.fee.as_ref().map(|f| f.currency.as_str());
     let show = |value: f64| format::measure(value, kpi.unit, currency);
-    let comparison = if kpi.better == Better::Lower { "at most" } else { "at least" };
+    let (comparison, risk) =
+        if kpi.better == Better::Lower { ("at most", "up to") } else { ("at least", "down to") };
     let mut rule = format!("Target {comparison} {}", show(kpi.target));
-    if let Some(tolerance) = kpi.tolerance {
-        rule.push_str(&format!(", at risk up to {}", show(tolerance)));
+    if let Some(tolerance) = kpi.tolerance.filter(|t| *t != kpi.target) {
+        rule.push_str(&format!(", at risk {risk} {}", show(tolerance)));
     }
     rule.push_str(&format!(", {} of the period", kpi.aggregate.name()));
     if kpi.measured == Measured::Quarterly {
@@ -435,6 +447,7 @@ fn kpi_view(contract: &Contract, card: &Scorecard, index: usize, kpi: &Kpi) -> K
         points: &points,
         target: kpi.target,
         tolerance: kpi.tolerance,
+        whole_numbers: kpi.unit == crate::model::Unit::Count,
     });
 
     let latest = card.headline().map(|p| &p.kpis[index]);
@@ -443,12 +456,16 @@ fn kpi_view(contract: &Contract, card: &Scorecard, index: usize, kpi: &Kpi) -> K
         name: kpi.name.clone(),
         unit: kpi.unit.name(),
         rule,
-        has_tolerance: kpi.tolerance.is_some(),
+        has_tolerance: kpi.tolerance.is_some_and(|t| t != kpi.target),
         weight: format::number(kpi.weight),
         aggregate: kpi.aggregate.name(),
-        credit: kpi
-            .credit_percent
-            .map(|p| format!("{} of the fee when in breach or missing", format::percent(p))),
+        credit: kpi.credit_percent.map(|p| {
+            let when = match kpi.when_missing {
+                WhenMissing::Breach => "in breach or missing",
+                WhenMissing::Skip => "in breach",
+            };
+            format!("{} of the fee when {when}", format::percent(p))
+        }),
         chart,
         status: latest.map_or("not_due", |r| r.status.name()),
         status_label: latest.map_or(status_label(Status::NotDue), |r| status_label(r.status)),
@@ -463,22 +480,27 @@ fn kpi_view(contract: &Contract, card: &Scorecard, index: usize, kpi: &Kpi) -> K
 }
 
 fn kpi_row(contract: &Contract, kpi: &Kpi, period: Period, result: &KpiResult) -> KpiRow {
-    let credit = match (&result.credit, contract.fee.as_ref()) {
-        (Some(credit), Some(fee)) => {
-            format!(
-                "{} · {}",
-                format::percent(credit.percent),
-                format::money(credit.amount.unwrap_or_default(), fee)
-            )
+    let credit = match &result.credit {
+        Some(credit) => {
+            let mut text = format::percent(credit.percent);
+            if credit.capped {
+                text.push_str(&format!(
+                    " (capped from {})",
+                    format::percent(credit.percent_before_cap)
+                ));
+            }
+            if let (Some(fee), Some(amount)) = (contract.fee.as_ref(), credit.amount) {
+                text.push_str(&format!(" · {}", format::money(amount, fee)));
+            }
+            text
         }
-        (Some(credit), None) => format::percent(credit.percent),
-        (None, _) => String::new(),
+        None => String::new(),
     };
     let note = match (result.status, result.exclusion) {
         (_, Some(Exclusion::TooFew { count, min })) => {
             format!("{count} values, fewer than the {min} needed")
         }
-        (Status::Missing, _) if kpi.when_missing == crate::model::WhenMissing::Skip => {
+        (Status::Missing, _) if kpi.when_missing == WhenMissing::Skip => {
             "not scored (when_missing: skip)".to_owned()
         }
         (Status::NotDue, _) if period.last_day() < contract.service_levels_from => {
