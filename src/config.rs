@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::diagnostics::Diagnostic;
 use crate::evaluate::periods::PeriodKind;
 use crate::load::dates;
+use crate::load::values::clean_text;
 use crate::load::yaml::{self, Spanned};
 use crate::model::{Grade, Settings};
 
@@ -58,10 +59,10 @@ pub fn parse(file: &str, text: &str) -> Result<Settings, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let mut settings = Settings::default();
 
-    if let Some(title) = raw.title {
+    if let Some(title) = raw.title.as_deref().map(clean_text).filter(|t| !t.is_empty()) {
         settings.title = title;
     }
-    settings.organisation = raw.organisation;
+    settings.organisation = raw.organisation.as_deref().map(clean_text).filter(|o| !o.is_empty());
     if let Some(base_url) = raw.base_url {
         match normalise_base_url(&base_url.value) {
             Ok(url) => settings.base_url = Some(url),
@@ -163,9 +164,9 @@ fn grades_from(
         .value
         .iter()
         .map(|raw| Grade {
-            grade: raw.grade.value.trim().to_owned(),
+            grade: clean_text(&raw.grade.value),
             min: raw.min.value,
-            consequence: raw.consequence.clone(),
+            consequence: raw.consequence.as_deref().map(clean_text).filter(|c| !c.is_empty()),
         })
         .collect())
 }

@@ -25,6 +25,10 @@ pub struct Diagnostic {
     pub source_line: Option<String>,
     /// What to do about it, when the message alone does not say.
     pub help: Option<String>,
+    /// Whether the file could not be read at all, rather than read and found wrong.
+    pub io: bool,
+    /// Further problems of the same file that this one stands for, not listed one by one.
+    pub unlisted: u64,
 }
 
 impl Diagnostic {
@@ -37,6 +41,8 @@ impl Diagnostic {
             message: message.into(),
             source_line: None,
             help: None,
+            io: false,
+            unlisted: 0,
         }
     }
 
@@ -56,6 +62,13 @@ impl Diagnostic {
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Marks the problem as one of reading, not of content: the run exits with code 2.
+    #[must_use]
+    pub fn io(mut self) -> Self {
+        self.io = true;
         self
     }
 
@@ -80,8 +93,10 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        writeln!(f, "{label}: {}", self.message)?;
-        write!(f, "  --> {}", self.place())?;
+        // Messages quote cells and file names, which may hold anything: nothing in them may
+        // move the cursor or colour the terminal.
+        writeln!(f, "{label}: {}", printable(&self.message))?;
+        write!(f, "  --> {}", printable(&self.place()))?;
 
         if let (Some(source), Some(line), Some(column)) =
             (&self.source_line, self.line, self.column)
@@ -95,7 +110,7 @@ impl fmt::Display for Diagnostic {
             write!(f, "\n {gutter} |\n {number} | {shown}\n {gutter} | {padding}^")?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {help}")?;
+            write!(f, "\n  = help: {}", printable(help))?;
         }
         Ok(())
     }
@@ -178,7 +193,9 @@ mod tests {
 
     #[test]
     fn control_characters_are_not_printed() {
-        let shown = Diagnostic::error("a.csv", "bad").at(1, 1, Some("\u{1b}[31mred")).to_string();
-        assert!(!shown.contains('\u{1b}'));
+        let shown = Diagnostic::error("a\u{1b}[2J.csv", "`\u{1b}[1;32mOK\r` is not a number")
+            .at(1, 1, Some("\u{1b}[31mred"))
+            .to_string();
+        assert!(!shown.contains('\u{1b}') && !shown.contains('\r'), "{shown:?}");
     }
 }

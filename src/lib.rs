@@ -41,7 +41,7 @@ impl BuildOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The inputs have problems; every one found is listed.
-    #[error("{} in the inputs", plural(.0.len(), "problem"))]
+    #[error("{} in the inputs", plural(.0.iter().map(|p| 1 + p.unlisted).sum::<u64>(), "problem"))]
     Invalid(Vec<Diagnostic>),
     #[error("`{}` is not a folder: give the project folder, the one that holds contracts/", .0.display())]
     NoProject(PathBuf),
@@ -53,6 +53,7 @@ impl Error {
     /// 1 for invalid input, 2 for usage and I/O errors (see the README).
     pub fn exit_code(&self) -> u8 {
         match self {
+            Error::Invalid(problems) if problems.iter().any(|p| p.io) => 2,
             Error::Invalid(_) => 1,
             Error::NoProject(_) | Error::Site(_) => 2,
         }
@@ -74,7 +75,10 @@ pub struct Summary {
 
 /// Builds the site: load, evaluate, render, then write the output folder whole.
 pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summary, Error> {
-    let out = options.out();
+    // The folder is written where the path leads: `public/sub/..` is `public`, and a link is
+    // followed to the folder it names. The path as given is what the log shows.
+    let shown = options.out();
+    let out = site::resolved(&shown);
     site::check_output_folder(&options.project, &out)?;
 
     let loaded = timed(
@@ -99,7 +103,7 @@ pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summ
     timed(
         progress,
         || site::write(&out, &rendered.files, options.force).map_err(Error::from),
-        |w| format!("wrote {}, {} to {}", plural(w.files, "file"), size(w.bytes), out.display()),
+        |w| format!("wrote {}, {} to {}", plural(w.files, "file"), size(w.bytes), shown.display()),
     )?;
 
     let line = summary_line(&loaded, &evaluation);
@@ -161,15 +165,29 @@ fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn
     for warning in &report.warnings {
         progress.warning(warning);
     }
-    for file in &report.ignored_files {
-        progress.stage(&format!("ignored {file}: not an input of that folder"));
+    for (file, why) in &report.ignored_files {
+        progress.stage(&format!("ignored {file}: {why}"));
     }
-    for counts in report.files.iter().filter(|f| f.blank_rows > 0) {
-        progress.stage(&format!(
-            "skipped {} in {}",
-            plural(counts.blank_rows, "blank row"),
-            counts.file
-        ));
+    for counts in &report.files {
+        let file = &counts.file;
+        if counts.rows == 0 {
+            progress.stage(&format!("read no rows from {file}: it holds a header only"));
+        }
+        if counts.blank_rows > 0 {
+            progress
+                .stage(&format!("skipped {} in {file}", plural(counts.blank_rows, "blank row")));
+        }
+        if counts.empty_values > 0 {
+            progress.stage(&format!(
+                "skipped {} with an empty value in {file}",
+                plural(counts.empty_values, "row")
+            ));
+        }
+        if counts.unnamed_values > 0 {
+            let values = plural(counts.unnamed_values, "value");
+            progress
+                .stage(&format!("ignored {values} in columns of {file} whose header has no name"));
+        }
     }
     let mut after: BTreeMap<&str, u64> = BTreeMap::new();
     let mut outside: BTreeMap<&str, u64> = BTreeMap::new();

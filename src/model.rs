@@ -9,6 +9,10 @@ use rust_decimal::Decimal;
 use crate::evaluate::aggregate::{Aggregate, Cell};
 use crate::evaluate::periods::{Period, PeriodKind};
 
+/// The largest size of a measured value, target or tolerance. Nothing measured by an outsourcing
+/// KPI comes near it, and below it every sum and mean stays exact enough and finite.
+pub const LARGEST_VALUE: f64 = 1e15;
+
 /// `vendorcard.yaml`, with its defaults filled in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
@@ -54,6 +58,8 @@ pub struct Grade {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Contract {
     pub id: String,
+    /// Where `id:` is written (line, column); `None` when the id is the file's name.
+    pub id_at: Option<(u64, u64)>,
     /// The contract file, relative to the project folder.
     pub file: String,
     pub name: String,

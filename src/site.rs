@@ -4,7 +4,7 @@
 
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use crate::load::discover::INPUT_FOLDERS;
 use crate::render::SiteFile;
@@ -40,19 +40,27 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> SiteError + '_ {
     move |source| SiteError::Io { path: path.to_path_buf(), source }
 }
 
-/// Resolves `path` as far as it exists, so that `a/../b` and links are compared as what they are.
-fn resolved(path: &Path) -> PathBuf {
+/// Resolves `path` as far as it exists, so that `a/../b` and links are compared and written as
+/// what they are.
+pub fn resolved(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut existing = absolute.as_path();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else { break };
-        rest.push(name.to_owned());
-        existing = parent;
+    let mut resolved = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            // As the system does: `..` leaves the folder a link led to, not the link.
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            Component::CurDir => {}
+            other => {
+                resolved.push(other);
+                if let Ok(real) = fs::canonicalize(&resolved) {
+                    resolved = real;
+                }
+            }
+        }
     }
-    let mut base = fs::canonicalize(existing).unwrap_or_else(|_| existing.to_path_buf());
-    base.extend(rest.iter().rev());
-    base
+    resolved
 }
 
 /// Refuses an output folder that is the project, holds it, or lies in one of its input folders.
@@ -213,5 +221,7 @@ mod tests {
         ));
         assert!(check_output_folder(project, &project.join("public")).is_ok());
         assert!(check_output_folder(project, &project.join("kpis/../public")).is_ok());
+        assert_eq!(resolved(&project.join("public/sub/..")), resolved(&project.join("public")));
+        assert_eq!(resolved(&project.join("kpis/./x/..")), resolved(&project.join("kpis")));
     }
 }

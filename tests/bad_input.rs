@@ -154,3 +154,93 @@ fn bad_settings_are_reported_with_the_contracts() {
     assert!(errors.contains("--> vendorcard.yaml:1:9"), "{errors}");
     assert!(errors.contains("`EURO` is not an ISO 4217 currency code"), "{errors}");
 }
+
+#[test]
+fn numbers_too_large_to_measure_are_errors_not_hangs() {
+    let project = good_project();
+    project.file("kpis/acme.csv", "date,vendor,kpi,value\n2026-01-10,acme,wait,1.7e308\n");
+    let errors = failed(&project);
+    assert!(errors.contains("`1.7e308` is too large to be a measurement"), "{errors}");
+    assert!(errors.contains("--> kpis/acme.csv:2:4"), "{errors}");
+}
+
+#[test]
+fn contract_numbers_are_bounded_so_credits_cannot_overflow() {
+    let project = good_project();
+    let huge = CONTRACT
+        .replace("monthly: 1000", "monthly: 30000000000000000000000000000")
+        .replace("tolerance: 90, credit", "tolerance: 90, weight: 1e27, credit")
+        .replace("target: 80", "target: 1e300");
+    project.file("contracts/acme.yaml", &huge);
+    let errors = failed(&project);
+    assert!(
+        errors.contains("the monthly fee must be a number from 0 to 1000000000000"),
+        "{errors}"
+    );
+    assert!(errors.contains("`weight` must be a number above 0 and at most 1000000"), "{errors}");
+    assert!(
+        errors.contains("`target` must be a number between -1000000000000000 and 1000000000000000"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn an_unclosed_quote_is_an_error_not_a_swallowed_file() {
+    let project = good_project();
+    project.file(
+        "kpis/notes.csv",
+        "date,vendor,kpi,value,comment\n2026-01-12,acme,wait,20,\"he said ok\n2026-01-13,acme,wait,30,fine\n2026-01-14,acme,wait,40,fine\n",
+    );
+    let errors = failed(&project);
+    assert!(errors.contains("opens a quoted cell that is never closed"), "{errors}");
+    assert!(errors.contains("--> kpis/notes.csv:2"), "{errors}");
+}
+
+#[test]
+fn a_quoted_line_break_is_not_mistaken_for_an_unclosed_quote() {
+    let project = good_project();
+    project.file("kpis/notes.csv", "date,vendor,kpi,value,comment\n2026-01-12,acme,wait,20,\"two\nlines\"\n2026-01-13,acme,wait,30,fine\n");
+    project.build_ok("2026-02-03");
+    // 50 (kpis/acme.csv), 20 and 30: a mean of 33.33…, met.
+    assert_eq!(project.json()["vendors"][0]["periods"][0]["kpis"][0]["actual"], 33.333333);
+}
+
+#[test]
+fn a_settings_path_that_is_not_a_file_is_an_error() {
+    let project = good_project();
+    std::fs::create_dir(project.path().join("vendorcard.yaml")).unwrap();
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("vendorcard.yaml"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_link_to_nothing_is_an_error_and_a_link_to_a_folder_is_reported() {
+    let project = good_project();
+    std::os::unix::fs::symlink("missing.csv", project.path().join("kpis/dangling.csv")).unwrap();
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("kpis/dangling.csv"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("is a link to nothing"), "{}", stderr(&output));
+
+    std::fs::remove_file(project.path().join("kpis/dangling.csv")).unwrap();
+    std::fs::create_dir(project.path().join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", project.path().join("kpis/linked")).unwrap();
+    let output = project.build_ok("2026-02-03");
+    assert!(
+        stderr(&output).contains("ignored kpis/linked: a link to a folder, which is not followed"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn problems_beyond_those_listed_are_still_counted() {
+    let project = good_project();
+    let rows: String =
+        (1..=40).map(|day| format!("2026-01-{:02},acme,wait,soon\n", day % 28 + 1)).collect();
+    project.file("kpis/acme.csv", &format!("date,vendor,kpi,value\n{rows}"));
+    let errors = failed(&project);
+    assert!(errors.contains("15 more problems in this file are not listed"), "{errors}");
+    assert!(errors.contains("error: 40 problems in the inputs"), "{errors}");
+}

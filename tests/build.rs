@@ -223,3 +223,45 @@ fn a_project_folder_that_does_not_exist_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("`no-such-folder` is not a folder"), "{}", stderr(&output));
 }
+
+#[test]
+fn what_an_export_holds_but_is_not_measured_is_reported() {
+    let project = Project::new();
+    project.file("contracts/acme.yaml", CONTRACT);
+    project.file(
+        "kpis/long.csv",
+        "date,vendor,kpi,value\n2026-01-05,acme,wait,40\n2026-01-06,acme,wait,\n,,,\n",
+    );
+    project.file("kpis/acme/wide.csv", "date,wait,\n2026-01-07,50,42\n");
+    project.file("kpis/acme/empty.csv", "date,wait\n");
+    let log = stderr(&project.build_ok("2026-02-03"));
+    assert!(log.contains("skipped 1 row with an empty value in kpis/long.csv"), "{log}");
+    assert!(log.contains("skipped 1 blank row in kpis/long.csv"), "{log}");
+    assert!(
+        log.contains("ignored 1 value in columns of kpis/acme/wide.csv whose header has no name"),
+        "{log}"
+    );
+    assert!(log.contains("read no rows from kpis/acme/empty.csv"), "{log}");
+}
+
+#[test]
+fn an_output_path_through_dot_dot_writes_where_it_leads() {
+    let project = Project::fixture("lumen");
+    project.build_ok("2026-02-28");
+    let before = snapshot(&project.out());
+    std::fs::create_dir(project.out().join("sub")).ok();
+    let output = project.run(&["build", ".", "--today", "2026-02-28", "--out", "public/sub/.."]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(snapshot(&project.out()), before, "the same site, written in place of the old");
+    assert!(!project.out().join("sub").exists());
+}
+
+#[test]
+fn the_settings_file_may_be_spelt_yml() {
+    let project = Project::fixture("lumen");
+    std::fs::rename(project.path().join("vendorcard.yaml"), project.path().join("vendorcard.yml"))
+        .unwrap();
+    project.build_ok("2026-03-10");
+    // as_of 2026-02-28 from the settings, not February derived from the data.
+    assert_eq!(project.json()["as_of"], "2026-02-28");
+}

@@ -10,16 +10,18 @@ use serde::Deserialize;
 use crate::diagnostics::Diagnostic;
 use crate::evaluate::aggregate::Aggregate;
 use crate::load::dates;
+use crate::load::values::clean_text;
 use crate::load::yaml::{self, Spanned};
 use crate::model::{
-    Better, Contract, Deliverable, Evidence, Fee, Kpi, Measured, Term, Unit, WhenMissing,
+    Better, Contract, Deliverable, Evidence, Fee, Kpi, LARGEST_VALUE, Measured, Term, Unit,
+    WhenMissing,
 };
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawContract {
     id: Option<Spanned<String>>,
-    name: String,
+    name: Spanned<String>,
     service: Option<String>,
     term: RawTerm,
     service_levels_from: Option<Spanned<String>>,
@@ -126,7 +128,7 @@ struct RawCredits {
 #[serde(deny_unknown_fields)]
 struct RawDeliverable {
     id: Spanned<String>,
-    name: String,
+    name: Spanned<String>,
     due: Spanned<String>,
     delivered: Option<Spanned<String>>,
     accepted: Option<bool>,
@@ -136,16 +138,29 @@ struct RawDeliverable {
 #[serde(deny_unknown_fields)]
 struct RawEvidence {
     id: Spanned<String>,
-    clause: String,
-    evidence: String,
+    clause: Spanned<String>,
+    evidence: Spanned<String>,
     verified: Spanned<String>,
-    valid_days: u32,
+    valid_days: Spanned<u32>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawReviews {
     cadence_days: Spanned<u32>,
+}
+
+/// The largest monthly fee: large enough for any contract, small enough that no credit
+/// arithmetic can overflow.
+const LARGEST_FEE: f64 = 1e12;
+/// The largest KPI weight.
+const LARGEST_WEIGHT: f64 = 1e6;
+/// The longest span in days a contract may write (notice, validity, cadence): a century.
+const LONGEST_DAYS: u32 = 36_500;
+
+/// Whether a target, tolerance or measured value is a number the rules can work with.
+pub fn is_measurable(value: f64) -> bool {
+    value.is_finite() && value.abs() <= LARGEST_VALUE
 }
 
 /// A contract that failed to load, with the problems found.
@@ -236,23 +251,23 @@ pub fn parse(file: &str, stem: &str, text: &str) -> Result<Contract, Rejected> {
     let deliverables = check.deliverables(&raw.deliverables);
     let data_protection = check.evidence(&raw.data_protection);
     let review_cadence_days = raw.reviews.as_ref().map(|reviews| {
-        check.that(reviews.cadence_days.value > 0, &reviews.cadence_days, || {
-            "`cadence_days` must be at least 1".to_owned()
-        });
+        check.that(
+            (1..=LONGEST_DAYS).contains(&reviews.cadence_days.value),
+            &reviews.cadence_days,
+            || format!("`cadence_days` must be from 1 to {LONGEST_DAYS}"),
+        );
         reviews.cadence_days.value
     });
 
-    let name = raw.name.trim().to_owned();
-    if name.is_empty() {
-        check.problems.push(Diagnostic::error(file, "the contract's `name` is empty"));
-    }
+    let name = check.text(&raw.name, "name").unwrap_or_default();
 
     match (check.problems.is_empty(), term, service_levels_from) {
         (true, Some(term), Some(service_levels_from)) => Ok(Contract {
             id,
+            id_at: raw.id.as_ref().map(|id| (id.line, id.column)),
             file: file.to_owned(),
             name,
-            service: raw.service.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+            service: raw.service.as_deref().map(clean_text).filter(|s| !s.is_empty()),
             term,
             service_levels_from,
             fee,
@@ -286,6 +301,20 @@ impl Checker<'_> {
         }
     }
 
+    /// Text shown on pages: cleaned of control characters, and not empty.
+    fn text(&mut self, text: &Spanned<String>, key: &str) -> Option<String> {
+        let cleaned = clean_text(&text.value);
+        if cleaned.is_empty() {
+            self.problems.push(text.error(
+                self.file,
+                self.text,
+                format!("`{key}` is empty: write what it is"),
+            ));
+            return None;
+        }
+        Some(cleaned)
+    }
+
     fn date(&mut self, text: &Spanned<String>) -> Option<chrono::NaiveDate> {
         dates::parse_date(&text.value)
             .map_err(|message| self.problems.push(text.error(self.file, self.text, message)))
@@ -304,6 +333,9 @@ impl Checker<'_> {
             self.that(raw.end.is_some(), days, || {
                 "`notice_days` needs a term `end` to count back from".to_owned()
             });
+            self.that(days.value <= LONGEST_DAYS, days, || {
+                format!("`notice_days` must be at most {LONGEST_DAYS}")
+            });
         }
         let end = match end {
             Some((_, None)) => return None,
@@ -319,7 +351,7 @@ impl Checker<'_> {
     }
 
     fn fee(&mut self, raw: &RawFee) -> Option<Fee> {
-        let monthly = self.decimal(&raw.monthly, "the monthly fee");
+        let monthly = self.decimal(&raw.monthly, "the monthly fee", LARGEST_FEE);
         let code = raw.currency.value.trim();
         let currency = iso_currency::Currency::from_code(code);
         self.that(currency.is_some(), &raw.currency, || {
@@ -331,14 +363,14 @@ impl Checker<'_> {
         Some(Fee { monthly: monthly?, currency: code.to_owned(), minor_digits })
     }
 
-    /// A non-negative amount, kept as the decimal the user wrote.
-    fn decimal(&mut self, value: &Spanned<f64>, what: &str) -> Option<Decimal> {
+    /// A non-negative amount up to `largest`, kept as the decimal the user wrote.
+    fn decimal(&mut self, value: &Spanned<f64>, what: &str, largest: f64) -> Option<Decimal> {
         let number = value.value;
-        if !number.is_finite() || number < 0.0 {
+        if !number.is_finite() || !(0.0..=largest).contains(&number) {
             self.problems.push(value.error(
                 self.file,
                 self.text,
-                format!("{what} must be a number of 0 or more"),
+                format!("{what} must be a number from 0 to {largest}"),
             ));
             return None;
         }
@@ -355,16 +387,7 @@ impl Checker<'_> {
     }
 
     fn percent(&mut self, value: &Spanned<f64>, key: &str) -> Option<Decimal> {
-        let percent = self.decimal(value, &format!("`{key}`"))?;
-        if percent > Decimal::ONE_HUNDRED {
-            self.problems.push(value.error(
-                self.file,
-                self.text,
-                format!("`{key}` is a percentage: at most 100"),
-            ));
-            return None;
-        }
-        Some(percent)
+        self.decimal(value, &format!("`{key}`, a percentage,"), 100.0)
     }
 
     fn kpis(&mut self, raw: &Spanned<Vec<RawKpi>>) -> Vec<Kpi> {
@@ -399,10 +422,14 @@ impl Checker<'_> {
             RawBetter::Higher => Better::Higher,
         };
         let target = raw.target.value;
-        self.that(target.is_finite(), &raw.target, || {
-            "`target` must be a finite number".to_owned()
+        self.that(is_measurable(target), &raw.target, || {
+            format!("`target` must be a number between -{LARGEST_VALUE} and {LARGEST_VALUE}")
         });
-        if let Some(tolerance) = &raw.tolerance {
+        if let Some(tolerance) = raw.tolerance.as_ref().filter(|t| !is_measurable(t.value)) {
+            self.that(false, tolerance, || {
+                format!("`tolerance` must be a number between -{LARGEST_VALUE} and {LARGEST_VALUE}")
+            });
+        } else if let Some(tolerance) = &raw.tolerance {
             let value = tolerance.value;
             let (right_side, word) = match better {
                 Better::Lower => (value >= target, "at or above"),
@@ -416,8 +443,10 @@ impl Checker<'_> {
             });
         }
         let weight = raw.weight.as_ref().map_or(1.0, |weight| {
-            self.that(weight.value.is_finite() && weight.value > 0.0, weight, || {
-                "`weight` must be a number above 0".to_owned()
+            let ok =
+                weight.value.is_finite() && weight.value > 0.0 && weight.value <= LARGEST_WEIGHT;
+            self.that(ok, weight, || {
+                format!("`weight` must be a number above 0 and at most {LARGEST_WEIGHT}")
             });
             weight.value
         });
@@ -436,8 +465,8 @@ impl Checker<'_> {
             id: raw.id.value.clone(),
             name: raw
                 .name
-                .clone()
-                .map(|n| n.trim().to_owned())
+                .as_deref()
+                .map(clean_text)
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| raw.id.value.clone()),
             unit: unit(&raw.unit),
@@ -473,16 +502,17 @@ impl Checker<'_> {
         let mut list = Vec::new();
         for item in raw {
             self.item_id(&item.id, &mut seen, "deliverable");
+            let name = self.text(&item.name, "name");
             let due = self.date(&item.due);
             // `None` when the delivery date is written but unreadable (already reported).
             let delivered = match &item.delivered {
                 Some(date) => self.date(date).map(Some),
                 None => Some(None),
             };
-            if let (Some(due), Some(delivered)) = (due, delivered) {
+            if let (Some(due), Some(delivered), Some(name)) = (due, delivered, name) {
                 list.push(Deliverable {
                     id: item.id.value.clone(),
-                    name: item.name.trim().to_owned(),
+                    name,
                     due,
                     delivered,
                     accepted: item.accepted,
@@ -497,13 +527,20 @@ impl Checker<'_> {
         let mut list = Vec::new();
         for item in raw {
             self.item_id(&item.id, &mut seen, "data-protection item");
-            if let Some(verified) = self.date(&item.verified) {
+            let clause = self.text(&item.clause, "clause");
+            let evidence = self.text(&item.evidence, "evidence");
+            self.that(item.valid_days.value <= LONGEST_DAYS, &item.valid_days, || {
+                format!("`valid_days` must be at most {LONGEST_DAYS}")
+            });
+            if let (Some(verified), Some(clause), Some(evidence)) =
+                (self.date(&item.verified), clause, evidence)
+            {
                 list.push(Evidence {
                     id: item.id.value.clone(),
-                    clause: item.clause.trim().to_owned(),
-                    evidence: item.evidence.trim().to_owned(),
+                    clause,
+                    evidence,
                     verified,
-                    valid_days: item.valid_days,
+                    valid_days: item.valid_days.value,
                 });
             }
         }

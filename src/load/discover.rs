@@ -40,54 +40,95 @@ pub struct Discovered {
     pub contracts: Vec<InputFile>,
     pub kpi_exports: Vec<InputFile>,
     pub templates: Vec<InputFile>,
-    /// Files in input folders that are not inputs, for the build log.
-    pub ignored: Vec<String>,
+    /// What was found in input folders but is not read, and why, for the build log.
+    pub ignored: Vec<(String, &'static str)>,
+    /// Files and folders that could not be read; the other inputs are still read, so that one
+    /// run reports every problem.
+    pub problems: Vec<Diagnostic>,
 }
 
-/// Lists the inputs of the project at `root`.
+/// The other spelling of the settings file, accepted when it is the only one.
+const SETTINGS_FILE_YML: &str = "vendorcard.yml";
+
+/// Lists the inputs of the project at `root`. Only a project without `contracts/` is refused
+/// outright; every other problem is gathered in [`Discovered::problems`].
 pub fn discover(root: &Path) -> Result<Discovered, Vec<Diagnostic>> {
     let mut found = Discovered::default();
-    let mut problems = Vec::new();
-
-    let settings = root.join(SETTINGS_FILE);
-    if settings.is_file() {
-        found.settings = Some(InputFile { path: settings, shown: SETTINGS_FILE.to_owned() });
-    }
     if !root.join("contracts").is_dir() {
-        problems.push(
+        return Err(vec![
             Diagnostic::error(root.display().to_string(), "no `contracts/` folder here")
                 .with_help("a project holds contracts/<vendor>.yaml and kpis/**/*.csv; is this the right folder?"),
-        );
-        return Err(problems);
+        ]);
     }
 
-    for file in walk(root, "contracts", &mut problems) {
-        let direct = file.subfolders().is_empty();
-        if direct && has_extension(&file.path, &["yaml", "yml"]) {
+    found.settings = settings_file(root, &mut found.problems);
+    for file in walk(root, "contracts", &mut found) {
+        if file.subfolders().is_empty() && has_extension(&file.path, &["yaml", "yml"]) {
             found.contracts.push(file);
         } else {
-            found.ignored.push(file.shown);
+            found
+                .ignored
+                .push((file.shown, "not a contract: contracts are contracts/<vendor>.yaml"));
         }
     }
-    for file in walk(root, "kpis", &mut problems) {
+    for file in walk(root, "kpis", &mut found) {
         if has_extension(&file.path, &["csv"]) {
             found.kpi_exports.push(file);
         } else {
-            found.ignored.push(file.shown);
+            found.ignored.push((file.shown, "not a KPI export: exports are kpis/**/*.csv"));
         }
     }
-    for file in walk(root, "templates", &mut problems) {
+    for file in walk(root, "templates", &mut found) {
         if file.subfolders().is_empty() {
             found.templates.push(file);
         } else {
-            found.ignored.push(file.shown);
+            found
+                .ignored
+                .push((file.shown, "not a template: templates sit directly in templates/"));
         }
     }
-
-    if problems.is_empty() { Ok(found) } else { Err(problems) }
+    for folder in ["surveys", "reviews"] {
+        if root.join(folder).exists() {
+            found.ignored.push((
+                format!("{folder}/"),
+                "not read: this version of vendorcard does not score surveys or reviews",
+            ));
+        }
+    }
+    Ok(found)
 }
 
-fn walk(root: &Path, folder: &str, problems: &mut Vec<Diagnostic>) -> Vec<InputFile> {
+fn settings_file(root: &Path, problems: &mut Vec<Diagnostic>) -> Option<InputFile> {
+    let present: Vec<&str> = [SETTINGS_FILE, SETTINGS_FILE_YML]
+        .into_iter()
+        .filter(|name| root.join(name).symlink_metadata().is_ok())
+        .collect();
+    match present.as_slice() {
+        [] => None,
+        [name] if root.join(name).is_file() => {
+            Some(InputFile { path: root.join(name), shown: (*name).to_owned() })
+        }
+        [name] => {
+            problems.push(
+                Diagnostic::error(
+                    *name,
+                    "cannot be read: it is not a file (a folder, or a link to nothing)",
+                )
+                .io(),
+            );
+            None
+        }
+        _ => {
+            problems.push(Diagnostic::error(
+                SETTINGS_FILE_YML,
+                format!("and {SETTINGS_FILE} are both here: keep one"),
+            ));
+            None
+        }
+    }
+}
+
+fn walk(root: &Path, folder: &str, found: &mut Discovered) -> Vec<InputFile> {
     let base = root.join(folder);
     if !base.exists() {
         return Vec::new();
@@ -102,17 +143,41 @@ fn walk(root: &Path, folder: &str, problems: &mut Vec<Diagnostic>) -> Vec<InputF
             Ok(entry) => entry,
             Err(error) => {
                 let place = error.path().map_or_else(|| folder.to_owned(), |p| shown(root, p));
-                problems.push(Diagnostic::error(place, format!("cannot be read: {error}")));
+                let cause = error.io_error().map_or_else(|| error.to_string(), ToString::to_string);
+                found
+                    .problems
+                    .push(Diagnostic::error(place, format!("cannot be read: {cause}")).io());
                 continue;
             }
         };
         let kind = entry.file_type();
-        let is_file = kind.is_file() || (kind.is_symlink() && entry.path().is_file());
-        if is_file {
-            files.push(InputFile {
-                path: entry.path().to_path_buf(),
-                shown: shown(root, entry.path()),
-            });
+        let name = shown(root, entry.path());
+        if kind.is_dir() {
+            continue;
+        }
+        if kind.is_file() {
+            files.push(InputFile { path: entry.path().to_path_buf(), shown: name });
+        } else if kind.is_symlink() {
+            // A link is read as the file it points to; links to folders are not followed, so
+            // that a link cannot lead discovery in circles or out of the project.
+            match std::fs::metadata(entry.path()) {
+                Ok(target) if target.is_file() => {
+                    files.push(InputFile { path: entry.path().to_path_buf(), shown: name });
+                }
+                Ok(target) if target.is_dir() => {
+                    found.ignored.push((name, "a link to a folder, which is not followed"));
+                }
+                Ok(_) => found.ignored.push((name, "a link to something that is not a file")),
+                Err(_) => found.problems.push(
+                    Diagnostic::error(
+                        name,
+                        "is a link to nothing: remove it or point it at a file",
+                    )
+                    .io(),
+                ),
+            }
+        } else {
+            found.ignored.push((name, "not a regular file"));
         }
     }
     files

@@ -97,7 +97,10 @@ pub struct FileCounts {
     pub rows: u64,
     pub measurements: u64,
     pub blank_rows: u64,
-    pub empty_cells: u64,
+    /// Rows of the long layout whose value is empty: no measurement.
+    pub empty_values: u64,
+    /// Values in columns whose header has no name, which cannot be read as any KPI.
+    pub unnamed_values: u64,
 }
 
 /// The cells and counts of one file.
@@ -144,14 +147,15 @@ pub fn read(file: &InputFile, index: u32, registry: &Registry, window: Window) -
     let handle = match File::open(&file.path) {
         Ok(handle) => handle,
         Err(error) => {
-            read.problems.push(Diagnostic::error(&file.shown, format!("cannot be read: {error}")));
+            read.problems
+                .push(Diagnostic::error(&file.shown, format!("cannot be read: {error}")).io());
             return read;
         }
     };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(BufReader::with_capacity(1 << 16, handle));
+        .from_reader(QuoteCount::new(BufReader::with_capacity(1 << 16, handle)));
 
     let folder_vendor = match folder_vendor(file, registry) {
         Ok(vendor) => vendor,
@@ -189,6 +193,31 @@ fn folder_vendor(file: &InputFile, registry: &Registry) -> Result<Option<Vendor>
     }
 }
 
+/// Counts the quote characters read, to tell an unclosed quote from a quoted line break.
+#[derive(Debug)]
+pub struct QuoteCount<R> {
+    inner: R,
+    quotes: u64,
+}
+
+impl<R> QuoteCount<R> {
+    fn new(inner: R) -> Self {
+        QuoteCount { inner, quotes: 0 }
+    }
+
+    fn is_odd(&self) -> bool {
+        self.quotes % 2 == 1
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for QuoteCount<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.quotes += buffer[..read].iter().filter(|b| **b == b'"').count() as u64;
+        Ok(read)
+    }
+}
+
 struct Export<'a> {
     file: &'a InputFile,
     index: u32,
@@ -206,6 +235,8 @@ struct Columns {
     vendor: Option<usize>,
     width: usize,
     layout: Layout,
+    /// Columns whose header cell is empty.
+    unnamed: Vec<usize>,
 }
 
 impl Export<'_> {
@@ -220,9 +251,11 @@ impl Export<'_> {
         self.read.problems.push(diagnostic);
     }
 
-    fn read_rows<R: std::io::Read>(&mut self, reader: &mut csv::Reader<R>) {
+    fn read_rows<R: std::io::Read>(&mut self, reader: &mut csv::Reader<QuoteCount<R>>) {
         let mut record = csv::ByteRecord::new();
         let mut columns: Option<Columns> = None;
+        let mut last_line = 0;
+        let mut last_spans_lines = false;
         loop {
             match reader.read_byte_record(&mut record) {
                 Ok(true) => {}
@@ -234,7 +267,15 @@ impl Export<'_> {
                 }
             }
             let line = record.position().map_or(0, csv::Position::line);
-            let Some(fields) = self.text_fields(&record, line) else { continue };
+            last_line = line;
+            last_spans_lines = record.iter().any(|field| field.contains(&b'\n'));
+            let Some(fields) = self.text_fields(&record, line) else {
+                // A header that cannot be read leaves nothing to read the rows by.
+                if columns.is_none() {
+                    return;
+                }
+                continue;
+            };
             match &columns {
                 None => match self.header(&fields, line) {
                     Some(found) => columns = Some(found),
@@ -242,6 +283,18 @@ impl Export<'_> {
                 },
                 Some(found) => self.row(found, &fields, line),
             }
+        }
+        // An opening quote that is never closed makes the rest of the file one cell of the last
+        // row, which the CSV reader accepts without complaint; an odd count of quotes and a last
+        // row that runs over several lines give it away.
+        if reader.get_ref().is_odd() && last_spans_lines {
+            self.problem(
+                last_line,
+                None,
+                "opens a quoted cell that is never closed, so the rest of the file was read into \
+                 it: close the quote (or double it, \"\", to write a quote inside a quoted cell)"
+                    .to_owned(),
+            );
         }
         if columns.is_none() && self.read.problems.is_empty() {
             self.problem(
@@ -285,7 +338,20 @@ impl Export<'_> {
         }
 
         let Some(date) = find("date") else {
-            self.problem(line, None, "the header has no `date` column: expected `date,vendor,kpi,value` or `date,vendor,<kpi>,…`".to_owned());
+            let mut problem = Diagnostic::error(
+                &self.file.shown,
+                "the header has no `date` column: expected `date,vendor,kpi,value` or `date,vendor,<kpi>,…`",
+            );
+            problem.line = Some(line);
+            let separator =
+                [';', '\t', '|'].into_iter().find(|c| fields.len() == 1 && fields[0].contains(*c));
+            if let Some(separator) = separator {
+                problem = problem.with_help(format!(
+                    "the cells seem to be separated by {separator:?}: files in kpis/ are separated by commas; \
+                     save the export as comma-separated"
+                ));
+            }
+            self.read.problems.push(problem);
             return None;
         };
         let vendor = find("vendor");
@@ -321,7 +387,9 @@ impl Export<'_> {
         if !self.read.problems.is_empty() {
             return None;
         }
-        Some(Columns { date, vendor, width: fields.len(), layout })
+        let unnamed =
+            names.iter().enumerate().filter(|(_, n)| n.is_empty()).map(|(i, _)| i).collect();
+        Some(Columns { date, vendor, width: fields.len(), layout, unnamed })
     }
 
     fn warn_extra_columns(
@@ -373,6 +441,8 @@ impl Export<'_> {
             .ok();
         let (Some(vendor), Some(at)) = (vendor, at) else { return };
         let declared = self.registry.kpi_ids(vendor);
+        self.read.counts.unnamed_values +=
+            columns.unnamed.iter().filter(|i| !fields[**i].trim().is_empty()).count() as u64;
 
         match &columns.layout {
             Layout::Long { kpi, value } => {
@@ -388,6 +458,10 @@ impl Export<'_> {
                     self.problem(line, Some(*kpi), message);
                     return;
                 };
+                if fields[*value].trim().is_empty() {
+                    self.read.counts.empty_values += 1;
+                    return;
+                }
                 self.measure(vendor, kpi_index, &fields[*value], *value, at, line);
             }
             Layout::Wide { columns } => {
@@ -446,7 +520,6 @@ impl Export<'_> {
         line: u64,
     ) {
         if cell.trim().is_empty() {
-            self.read.counts.empty_cells += 1;
             return;
         }
         let value = match parse_number(cell) {
@@ -486,7 +559,10 @@ impl Export<'_> {
                 "{} more problems in this file are not listed; fix the ones above first",
                 self.extra_problems
             );
-            self.read.problems.push(Diagnostic::error(&self.file.shown, message));
+            let mut summary = Diagnostic::error(&self.file.shown, message);
+            // This line stands for all of them in the run's count of problems.
+            summary.unlisted = self.extra_problems - 1;
+            self.read.problems.push(summary);
         }
         // One line per vendor, naming every column of the file that is no KPI of theirs.
         let mut by_vendor: BTreeMap<Vendor, Vec<(String, u64)>> = BTreeMap::new();

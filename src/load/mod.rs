@@ -41,7 +41,8 @@ pub struct LoadReport {
     /// Per vendor id: measurements left out because of their date.
     pub left_out: BTreeMap<String, LeftOut>,
     pub warnings: Vec<Diagnostic>,
-    pub ignored_files: Vec<String>,
+    /// Files in input folders that are not read, with the reason.
+    pub ignored_files: Vec<(String, &'static str)>,
     /// Whether `as_of` was derived from the data rather than set.
     pub as_of_derived: bool,
 }
@@ -55,8 +56,8 @@ pub struct Loaded {
 
 /// Reads and validates the project at `root`; `today` decides the default `as_of`.
 pub fn load(root: &Path, today: NaiveDate) -> Result<Loaded, Vec<Diagnostic>> {
-    let found = discover::discover(root)?;
-    let mut problems = Vec::new();
+    let mut found = discover::discover(root)?;
+    let mut problems = std::mem::take(&mut found.problems);
     let mut report = LoadReport { ignored_files: found.ignored.clone(), ..LoadReport::default() };
 
     let settings = load_settings(found.settings.as_ref(), &mut problems);
@@ -89,7 +90,7 @@ pub fn load(root: &Path, today: NaiveDate) -> Result<Loaded, Vec<Diagnostic>> {
 
 fn read_text(file: &InputFile) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(&file.path)
-        .map_err(|error| Diagnostic::error(&file.shown, format!("cannot be read: {error}")))?;
+        .map_err(|error| Diagnostic::error(&file.shown, format!("cannot be read: {error}")).io())?;
     let text = String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
         let before = &error.as_bytes()[..offset];
@@ -143,13 +144,18 @@ fn load_contracts(
     contracts.sort_by(|a, b| a.id.cmp(&b.id));
     for pair in contracts.windows(2) {
         if pair[0].id == pair[1].id {
-            problems.push(Diagnostic::error(
+            let mut problem = Diagnostic::error(
                 &pair[1].file,
                 format!(
                     "the vendor id `{}` is also used by {}: each contract needs its own id",
                     pair[1].id, pair[0].file
                 ),
-            ));
+            );
+            if let Some((line, column)) = pair[1].id_at {
+                problem.line = Some(line);
+                problem.column = Some(column);
+            }
+            problems.push(problem);
         }
     }
     (contracts, broken)

@@ -40,7 +40,7 @@ pub fn parse<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, Diagnosti
     };
     serde_saphyr::from_str_with_options(text, options).map_err(|error| {
         let message = serde_saphyr::UserMessageFormatter.format_message(error.without_snippet());
-        let diagnostic = Diagnostic::error(file, message.into_owned());
+        let diagnostic = Diagnostic::error(file, plain_words(&message, text));
         match error.location() {
             Some(place) if place.line() > 0 => {
                 diagnostic.at(place.line(), place.column().max(1), Some(text))
@@ -48,6 +48,28 @@ pub fn parse<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, Diagnosti
             _ => diagnostic,
         }
     })
+}
+
+/// The parser's messages in the words of a contract's author rather than of Rust's types.
+fn plain_words(message: &str, text: &str) -> String {
+    if text.trim().is_empty() {
+        return "the file is empty: write the settings or contract it should hold".to_owned();
+    }
+    let plain = match message {
+        "invalid u32" | "invalid u64" | "invalid u16" | "invalid u8" => {
+            "expected a whole number of 0 or more, such as 30"
+        }
+        "invalid i64" | "invalid i32" => "expected a whole number, such as 30",
+        "invalid floating point" => "expected a number, such as 60 or 97.5",
+        "expected sequence start" => {
+            "expected a list, such as `[a, b]` or lines starting with `- `"
+        }
+        "expected mapping start" => "expected keys and values, such as `{ start: 2026-01-01 }`",
+        "null is not allowed here" => "expected a value here, found none",
+        "expected string scalar" => "expected text here",
+        _ => return message.to_owned(),
+    };
+    format!("{plain} ({message})")
 }
 
 #[cfg(test)]
@@ -74,6 +96,18 @@ mod tests {
     fn spanned_value_keeps_its_place() {
         let sample = parse::<Sample>("c.yaml", "name: x\ntarget:   3.5\n").unwrap();
         assert_eq!((sample.target.value, sample.target.line, sample.target.column), (3.5, 2, 11));
+    }
+
+    #[test]
+    fn parser_words_are_explained() {
+        let error = parse::<Sample>("c.yaml", "name: x\ntarget: 0x3G\n").unwrap_err();
+        assert!(
+            error.message.starts_with("expected a number, such as 60 or 97.5"),
+            "{}",
+            error.message
+        );
+        let error = parse::<Sample>("c.yaml", "").unwrap_err();
+        assert!(error.message.contains("the file is empty"), "{}", error.message);
     }
 
     #[test]

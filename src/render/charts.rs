@@ -51,7 +51,10 @@ pub fn value_range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
     }
     let span = high - low;
     let pad = if span > 0.0 { span * 0.12 } else { low.abs().max(1.0) * 0.1 };
-    (low - pad, high + pad)
+    let (low, high) = (low - pad, high + pad);
+    // Plotters cannot place axis labels on an infinite range; inputs are bounded well below
+    // that, so this only guards against a future caller.
+    if low.is_finite() && high.is_finite() { (low, high) } else { (-1.0, 1.0) }
 }
 
 pub fn kpi_chart(chart: &KpiChart) -> String {
