@@ -3,19 +3,17 @@
 //! it is read, so a file of any length is read in one pass and memory grows with cells only.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fs::File;
-use std::io::BufReader;
-
-use chrono::NaiveDate;
 
 use crate::diagnostics::{Diagnostic, plural};
-use crate::evaluate::aggregate::{Cell, Origin};
-use crate::evaluate::periods::{Period, PeriodKind};
+use crate::evaluate::aggregate::Origin;
+
 use crate::load::contracts::Outline;
 use crate::load::dates::parse_timestamp;
 use crate::load::discover::InputFile;
+use crate::load::fold::{Fold, Window};
+use crate::load::tables::{Row, RowError, Table, TableOptions, UNCLOSED_QUOTE};
 use crate::load::values::{parse_number, shorten};
-use crate::model::{CellKey, Contract};
+use crate::model::Contract;
 
 /// Problems listed per file before the rest are only counted.
 const LISTED_PER_FILE: usize = 25;
@@ -82,14 +80,6 @@ impl<'a> Registry<'a> {
     }
 }
 
-/// What a row's date is checked against before its values are folded.
-#[derive(Clone, Copy, Debug)]
-pub struct Window {
-    pub kind: PeriodKind,
-    /// `as_of` when settings set it; a derived `as_of` is applied after loading, per period.
-    pub as_of: Option<NaiveDate>,
-}
-
 /// What one file held, for the build log.
 #[derive(Debug, Default)]
 pub struct FileCounts {
@@ -104,27 +94,12 @@ pub struct FileCounts {
 }
 
 /// The cells and counts of one file.
-#[derive(Debug, Default)]
-pub struct ExportRead {
-    pub cells: HashMap<CellKey, Cell>,
+#[derive(Debug)]
+pub struct ExportRead<'a> {
+    pub fold: Fold<'a>,
     pub counts: FileCounts,
-    /// Per vendor: measurements dated outside the term, and after an `as_of` set in settings.
-    pub left_out: BTreeMap<usize, LeftOut>,
     pub problems: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct LeftOut {
-    pub outside_term: u64,
-    pub after_as_of: u64,
-}
-
-impl LeftOut {
-    pub fn add(&mut self, other: LeftOut) {
-        self.outside_term += other.outside_term;
-        self.after_as_of += other.after_as_of;
-    }
 }
 
 enum Layout {
@@ -139,23 +114,26 @@ enum Layout {
 }
 
 /// Reads one export. `index` is the file's place in the sorted list of inputs.
-pub fn read(file: &InputFile, index: u32, registry: &Registry, window: Window) -> ExportRead {
+pub fn read<'a>(
+    file: &InputFile,
+    index: u32,
+    registry: &Registry<'a>,
+    window: Window,
+) -> ExportRead<'a> {
     let mut read = ExportRead {
+        fold: Fold::new(registry.contracts, window),
         counts: FileCounts { file: file.shown.clone(), ..FileCounts::default() },
-        ..ExportRead::default()
+        problems: Vec::new(),
+        warnings: Vec::new(),
     };
-    let handle = match File::open(&file.path) {
-        Ok(handle) => handle,
+    let options = TableOptions { delimiter: Some(b','), ..TableOptions::default() };
+    let mut table = match Table::open(&file.path, options) {
+        Ok(table) => table,
         Err(error) => {
-            read.problems
-                .push(Diagnostic::error(&file.shown, format!("cannot be read: {error}")).io());
+            read.problems.push(error.diagnostic(&file.shown));
             return read;
         }
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(QuoteCount::new(BufReader::with_capacity(1 << 16, handle)));
 
     let folder_vendor = match folder_vendor(file, registry) {
         Ok(vendor) => vendor,
@@ -168,13 +146,12 @@ pub fn read(file: &InputFile, index: u32, registry: &Registry, window: Window) -
         file,
         index,
         registry,
-        window,
         folder_vendor,
         read,
         extra_problems: 0,
         ignored: BTreeMap::new(),
     };
-    export.read_rows(&mut reader);
+    export.read_rows(&mut table);
     export.finish()
 }
 
@@ -193,38 +170,12 @@ fn folder_vendor(file: &InputFile, registry: &Registry) -> Result<Option<Vendor>
     }
 }
 
-/// Counts the quote characters read, to tell an unclosed quote from a quoted line break.
-#[derive(Debug)]
-pub struct QuoteCount<R> {
-    inner: R,
-    quotes: u64,
-}
-
-impl<R> QuoteCount<R> {
-    fn new(inner: R) -> Self {
-        QuoteCount { inner, quotes: 0 }
-    }
-
-    fn is_odd(&self) -> bool {
-        self.quotes % 2 == 1
-    }
-}
-
-impl<R: std::io::Read> std::io::Read for QuoteCount<R> {
-    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let read = self.inner.read(buffer)?;
-        self.quotes += buffer[..read].iter().filter(|b| **b == b'"').count() as u64;
-        Ok(read)
-    }
-}
-
-struct Export<'a> {
+struct Export<'a, 'c> {
     file: &'a InputFile,
     index: u32,
-    registry: &'a Registry<'a>,
-    window: Window,
+    registry: &'a Registry<'c>,
     folder_vendor: Option<Vendor>,
-    read: ExportRead,
+    read: ExportRead<'c>,
     extra_problems: u64,
     /// Wide columns that are no KPI of a row's vendor: (column, vendor) → rows.
     ignored: BTreeMap<(String, Vendor), u64>,
@@ -239,7 +190,7 @@ struct Columns {
     unnamed: Vec<usize>,
 }
 
-impl Export<'_> {
+impl<'c> Export<'_, 'c> {
     fn problem(&mut self, line: u64, column: Option<usize>, message: String) {
         if self.read.problems.len() >= LISTED_PER_FILE {
             self.extra_problems += 1;
@@ -251,50 +202,34 @@ impl Export<'_> {
         self.read.problems.push(diagnostic);
     }
 
-    fn read_rows<R: std::io::Read>(&mut self, reader: &mut csv::Reader<QuoteCount<R>>) {
-        let mut record = csv::ByteRecord::new();
+    fn read_rows(&mut self, table: &mut Table) {
+        let mut row = Row::default();
         let mut columns: Option<Columns> = None;
-        let mut last_line = 0;
-        let mut last_spans_lines = false;
         loop {
-            match reader.read_byte_record(&mut record) {
+            match table.next(&mut row) {
                 Ok(true) => {}
                 Ok(false) => break,
                 Err(error) => {
-                    let line = error.position().map_or(0, csv::Position::line);
-                    self.problem(line, None, format!("is not readable as CSV: {error}"));
-                    break;
+                    let (line, column) = error.place();
+                    self.problem(line, column, error.message("save the export as UTF-8"));
+                    // A header that cannot be read leaves nothing to read the rows by, and a
+                    // file that stops being CSV has no more rows to give.
+                    if columns.is_none() || matches!(error, RowError::Unreadable { .. }) {
+                        return;
+                    }
+                    continue;
                 }
             }
-            let line = record.position().map_or(0, csv::Position::line);
-            last_line = line;
-            last_spans_lines = record.iter().any(|field| field.contains(&b'\n'));
-            let Some(fields) = self.text_fields(&record, line) else {
-                // A header that cannot be read leaves nothing to read the rows by.
-                if columns.is_none() {
-                    return;
-                }
-                continue;
-            };
             match &columns {
-                None => match self.header(&fields, line) {
+                None => match self.header(&row.cells, row.line) {
                     Some(found) => columns = Some(found),
                     None => return,
                 },
-                Some(found) => self.row(found, &fields, line),
+                Some(found) => self.row(found, &row.cells, row.line),
             }
         }
-        // An opening quote that is never closed makes the rest of the file one cell of the last
-        // row, which the CSV reader accepts without complaint; an odd count of quotes and a last
-        // row that runs over several lines give it away.
-        if reader.get_ref().is_odd() && last_spans_lines {
-            self.problem(
-                last_line,
-                None,
-                "opens a quoted cell that is never closed, so the rest of the file was read into \
-                 it: close the quote (or double it, \"\", to write a quote inside a quoted cell)"
-                    .to_owned(),
-            );
+        if let Some(line) = table.unclosed_quote() {
+            self.problem(line, None, UNCLOSED_QUOTE.to_owned());
         }
         if columns.is_none() && self.read.problems.is_empty() {
             self.problem(
@@ -303,24 +238,6 @@ impl Export<'_> {
                 "is empty: expected a header such as `date,vendor,kpi,value`".to_owned(),
             );
         }
-    }
-
-    fn text_fields(&mut self, record: &csv::ByteRecord, line: u64) -> Option<Vec<String>> {
-        let mut fields = Vec::with_capacity(record.len());
-        for (column, bytes) in record.iter().enumerate() {
-            match std::str::from_utf8(bytes) {
-                Ok(text) => fields.push(text.to_owned()),
-                Err(_) => {
-                    self.problem(
-                        line,
-                        Some(column),
-                        "holds text that is not UTF-8: save the export as UTF-8".to_owned(),
-                    );
-                    return None;
-                }
-            }
-        }
-        Some(fields)
     }
 
     fn header(&mut self, fields: &[String], line: u64) -> Option<Columns> {
@@ -532,28 +449,12 @@ impl Export<'_> {
 
         // A broken contract's rows are checked, but there is nothing to measure them against.
         let Vendor::Valid(vendor) = vendor else { return };
-        let contract = &self.registry.contracts[vendor];
-        let date = at.date();
-        if !contract.in_term(date) {
-            self.read.left_out.entry(vendor).or_default().outside_term += 1;
-            return;
+        if self.read.fold.add(vendor, kpi, at, value, Origin { file: self.index, row: line }) {
+            self.read.counts.measurements += 1;
         }
-        if self.window.as_of.is_some_and(|as_of| date > as_of) {
-            self.read.left_out.entry(vendor).or_default().after_as_of += 1;
-            return;
-        }
-
-        let key = CellKey { vendor, kpi, period: Period::containing(self.window.kind, date) };
-        let keep_values = contract.kpis[kpi].aggregate.needs_values();
-        self.read.cells.entry(key).or_insert_with(|| Cell::new(keep_values)).add(
-            value,
-            at,
-            Origin { file: self.index, row: line },
-        );
-        self.read.counts.measurements += 1;
     }
 
-    fn finish(mut self) -> ExportRead {
+    fn finish(mut self) -> ExportRead<'c> {
         if self.extra_problems > 0 {
             let message = format!(
                 "{} more problems in this file are not listed; fix the ones above first",

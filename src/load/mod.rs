@@ -5,7 +5,9 @@
 pub mod contracts;
 pub mod dates;
 pub mod discover;
+pub mod fold;
 pub mod kpi_exports;
+pub mod tables;
 pub mod values;
 pub mod yaml;
 
@@ -21,7 +23,9 @@ use crate::evaluate::periods::Period;
 use crate::model::{Contract, Measurements, Project, Settings};
 use contracts::{Outline, Rejected};
 use discover::InputFile;
-use kpi_exports::{FileCounts, LeftOut, Registry, Window};
+use fold::{LeftOut, Window};
+use kpi_exports::{FileCounts, Registry};
+use rayon::prelude::*;
 
 /// A project's own page template or style sheet, replacing the built-in of the same name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -173,14 +177,17 @@ fn load_exports(
     let window = Window { kind: settings.period, as_of: settings.as_of };
     let mut measurements = Measurements::default();
 
-    for (index, file) in (0u32..).zip(files) {
-        let read = kpi_exports::read(file, index, &registry, window);
-        for (key, cell) in read.cells {
-            measurements.cells.entry(key).or_insert_with(Cell::default).merge(&cell);
-        }
-        for (vendor, left_out) in read.left_out {
-            report.left_out.entry(contracts[vendor].id.clone()).or_default().add(left_out);
-        }
+    // Files are read in parallel and merged in their sorted order, so the result is the same
+    // however the work was shared out.
+    let reads: Vec<_> = files
+        .par_iter()
+        .enumerate()
+        .map(|(index, file)| {
+            kpi_exports::read(file, u32::try_from(index).unwrap_or(u32::MAX), &registry, window)
+        })
+        .collect();
+    for read in reads {
+        read.fold.merge_into(&mut measurements, &mut report.left_out);
         problems.extend(read.problems);
         report.warnings.extend(read.warnings);
         report.files.push(read.counts);

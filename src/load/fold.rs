@@ -1,0 +1,93 @@
+//! Folding measurements into their (vendor, KPI, period) cells as rows are read, for KPI exports
+//! and mapped sources alike. A measurement dated outside its contract's term, or after an
+//! `as_of` set in settings, is left out and counted.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::evaluate::aggregate::{Cell, Origin};
+use crate::evaluate::periods::{Period, PeriodKind};
+use crate::model::{CellKey, Contract, Measurements};
+
+/// What a measurement's date is checked against before it is folded.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    pub kind: PeriodKind,
+    /// `as_of` when settings set it; a derived `as_of` is applied after loading, per period.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Measurements left out because of their date.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LeftOut {
+    pub outside_term: u64,
+    pub after_as_of: u64,
+}
+
+impl LeftOut {
+    pub fn add(&mut self, other: LeftOut) {
+        self.outside_term += other.outside_term;
+        self.after_as_of += other.after_as_of;
+    }
+}
+
+/// The cells of one file (or one batch of rows), merged into the project's afterwards in file
+/// order so that the result does not depend on which thread read what.
+#[derive(Debug)]
+pub struct Fold<'a> {
+    contracts: &'a [Contract],
+    window: Window,
+    pub cells: HashMap<CellKey, Cell>,
+    /// Per vendor (index into the contracts).
+    pub left_out: BTreeMap<usize, LeftOut>,
+    /// Measurements folded.
+    pub folded: u64,
+}
+
+impl<'a> Fold<'a> {
+    pub fn new(contracts: &'a [Contract], window: Window) -> Self {
+        Fold { contracts, window, cells: HashMap::new(), left_out: BTreeMap::new(), folded: 0 }
+    }
+
+    /// Adds one measurement; `false` when its date leaves it out.
+    pub fn add(
+        &mut self,
+        vendor: usize,
+        kpi: usize,
+        at: NaiveDateTime,
+        value: f64,
+        origin: Origin,
+    ) -> bool {
+        let contract = &self.contracts[vendor];
+        let date = at.date();
+        if !contract.in_term(date) {
+            self.left_out.entry(vendor).or_default().outside_term += 1;
+            return false;
+        }
+        if self.window.as_of.is_some_and(|as_of| date > as_of) {
+            self.left_out.entry(vendor).or_default().after_as_of += 1;
+            return false;
+        }
+
+        let key = CellKey { vendor, kpi, period: Period::containing(self.window.kind, date) };
+        let keep_values = contract.kpis[kpi].aggregate.needs_values();
+        self.cells.entry(key).or_insert_with(|| Cell::new(keep_values)).add(value, at, origin);
+        self.folded += 1;
+        true
+    }
+
+    /// Merges this fold into the project's measurements and its per-vendor counts.
+    pub fn merge_into(
+        self,
+        measurements: &mut Measurements,
+        left_out: &mut BTreeMap<String, LeftOut>,
+    ) {
+        for (key, cell) in self.cells {
+            measurements.cells.entry(key).or_default().merge(&cell);
+        }
+        for (vendor, counts) in self.left_out {
+            left_out.entry(self.contracts[vendor].id.clone()).or_default().add(counts);
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! Reading the rows of an export as text: CSV streamed in any encoding and separator, or one
+//! sheet of a spreadsheet. Everything above this module sees rows of cells and their numbers.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use calamine::{Data, Reader};
+use encoding_rs::Encoding;
+use encoding_rs_io::DecodeReaderBytesBuilder;
+
+use crate::diagnostics::Diagnostic;
+
+/// How to read a table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TableOptions<'a> {
+    /// The cell separator; detected from the header line when `None`.
+    pub delimiter: Option<u8>,
+    /// The encoding of a CSV file without a byte-order mark; UTF-8 when `None`.
+    pub encoding: Option<&'static Encoding>,
+    /// The sheet of a spreadsheet; the first when `None`.
+    pub sheet: Option<&'a str>,
+}
+
+/// Why a row could not be read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RowError {
+    /// A cell whose bytes are not UTF-8 (the encoding is wrong).
+    NotUtf8 { line: u64, column: usize },
+    /// The file is not readable as CSV, or stops being readable.
+    Unreadable { line: u64, cause: String },
+}
+
+impl RowError {
+    /// The line and (0-based) column of the problem.
+    pub fn place(&self) -> (u64, Option<usize>) {
+        match self {
+            RowError::NotUtf8 { line, column } => (*line, Some(*column)),
+            RowError::Unreadable { line, .. } => (*line, None),
+        }
+    }
+
+    /// What is wrong; `fix` says what to do about text that is not UTF-8.
+    pub fn message(&self, fix: &str) -> String {
+        match self {
+            RowError::NotUtf8 { .. } => format!("holds text that is not UTF-8: {fix}"),
+            RowError::Unreadable { cause, .. } => format!("is not readable as CSV: {cause}"),
+        }
+    }
+}
+
+/// The message for a row that an unclosed quote made swallow the rest of its file.
+pub const UNCLOSED_QUOTE: &str = "opens a quoted cell that is never closed, so the rest of the file was read into \
+    it: close the quote (or double it, \"\", to write a quote inside a quoted cell)";
+
+/// A problem with the file as a whole.
+#[derive(Debug, PartialEq, Eq)]
+pub enum TableError {
+    Open(String),
+    NoSheet { wanted: String, found: Vec<String> },
+}
+
+impl TableError {
+    pub fn diagnostic(&self, file: &str) -> Diagnostic {
+        match self {
+            TableError::Open(cause) => {
+                Diagnostic::error(file, format!("cannot be read: {cause}")).io()
+            }
+            TableError::NoSheet { wanted, found } if wanted.is_empty() || found.is_empty() => {
+                Diagnostic::error(file, "holds no sheet to read")
+            }
+            TableError::NoSheet { wanted, found } => Diagnostic::error(
+                file,
+                format!(
+                    "has no sheet named `{wanted}`: it has {}",
+                    found.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                ),
+            ),
+        }
+    }
+}
+
+/// One row: the line (or spreadsheet row) it starts on, and its cells.
+#[derive(Debug, Default)]
+pub struct Row {
+    pub line: u64,
+    pub cells: Vec<String>,
+}
+
+impl Row {
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(|c| c.trim().is_empty())
+    }
+}
+
+/// The rows of a CSV file or a sheet, read one at a time.
+#[derive(Debug)]
+pub enum Table {
+    Csv(CsvRows),
+    Sheet(SheetRows),
+}
+
+/// Whether a file is a spreadsheet rather than CSV, by its extension.
+pub fn is_spreadsheet(path: &Path) -> bool {
+    let extension = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    matches!(extension.as_deref(), Some("xlsx" | "xlsm" | "xlsb" | "xls" | "ods"))
+}
+
+impl Table {
+    pub fn open(path: &Path, options: TableOptions) -> Result<Table, TableError> {
+        if is_spreadsheet(path) {
+            return SheetRows::open(path, options.sheet).map(Table::Sheet);
+        }
+        CsvRows::open(path, options).map(Table::Csv)
+    }
+
+    /// Reads the next row into `row`; `false` at the end.
+    pub fn next(&mut self, row: &mut Row) -> Result<bool, RowError> {
+        match self {
+            Table::Csv(rows) => rows.next(row),
+            Table::Sheet(rows) => Ok(rows.next(row)),
+        }
+    }
+
+    /// The line of a row that an unclosed quote made swallow the rest of the file, once every
+    /// row has been read.
+    pub fn unclosed_quote(&self) -> Option<u64> {
+        match self {
+            Table::Csv(rows) => rows.unclosed_quote(),
+            Table::Sheet(_) => None,
+        }
+    }
+
+    /// The cell separator in use.
+    pub fn delimiter(&self) -> Option<u8> {
+        match self {
+            Table::Csv(rows) => Some(rows.delimiter),
+            Table::Sheet(_) => None,
+        }
+    }
+}
+
+/// Counts the quote characters read, to tell an unclosed quote from a quoted line break.
+#[derive(Debug)]
+struct QuoteCount<R> {
+    inner: R,
+    quotes: u64,
+}
+
+impl<R: Read> Read for QuoteCount<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.quotes += buffer[..read].iter().filter(|b| **b == b'"').count() as u64;
+        Ok(read)
+    }
+}
+
+pub struct CsvRows {
+    reader: csv::Reader<QuoteCount<Box<dyn Read + Send>>>,
+    record: csv::ByteRecord,
+    delimiter: u8,
+    last_line: u64,
+    last_spans_lines: bool,
+}
+
+impl std::fmt::Debug for CsvRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CsvRows(delimiter {:?}, line {})", self.delimiter as char, self.last_line)
+    }
+}
+
+impl CsvRows {
+    fn open(path: &Path, options: TableOptions) -> Result<CsvRows, TableError> {
+        let file = File::open(path).map_err(|e| TableError::Open(e.to_string()))?;
+        // A byte-order mark always wins; without one, the set encoding (UTF-8 by default). UTF-8
+        // passes through undecoded, so that a bad byte is reported rather than replaced.
+        let explicit = options.encoding.filter(|e| *e != encoding_rs::UTF_8);
+        let decoded = DecodeReaderBytesBuilder::new()
+            .encoding(explicit)
+            .bom_override(true)
+            .utf8_passthru(true)
+            .strip_bom(true)
+            .build(file);
+        let mut buffered = BufReader::with_capacity(1 << 16, decoded);
+        let delimiter = match options.delimiter {
+            Some(delimiter) => delimiter,
+            None => {
+                detect_delimiter(buffered.fill_buf().map_err(|e| TableError::Open(e.to_string()))?)
+            }
+        };
+        let source: Box<dyn Read + Send> = Box::new(buffered);
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(QuoteCount { inner: source, quotes: 0 });
+        Ok(CsvRows {
+            reader,
+            record: csv::ByteRecord::new(),
+            delimiter,
+            last_line: 0,
+            last_spans_lines: false,
+        })
+    }
+
+    fn next(&mut self, row: &mut Row) -> Result<bool, RowError> {
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(false),
+            Err(error) => {
+                let line = error.position().map_or(self.last_line, csv::Position::line);
+                return Err(RowError::Unreadable { line, cause: error.to_string() });
+            }
+        }
+        row.line = self.record.position().map_or(0, csv::Position::line);
+        self.last_line = row.line;
+        self.last_spans_lines = self.record.iter().any(|field| field.contains(&b'\n'));
+        row.cells.clear();
+        for (column, bytes) in self.record.iter().enumerate() {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| RowError::NotUtf8 { line: row.line, column })?;
+            row.cells.push(text.to_owned());
+        }
+        Ok(true)
+    }
+
+    /// An opening quote that is never closed makes the rest of the file one cell of the last
+    /// row, which the CSV reader accepts without complaint; an odd count of quotes and a last
+    /// row that runs over several lines give it away.
+    fn unclosed_quote(&self) -> Option<u64> {
+        (self.reader.get_ref().quotes % 2 == 1 && self.last_spans_lines).then_some(self.last_line)
+    }
+}
+
+/// The separator used most in the header line, outside quotes: comma, semicolon, tab or bar.
+pub fn detect_delimiter(start: &[u8]) -> u8 {
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0), (b'|', 0)];
+    let mut quoted = false;
+    for byte in start {
+        match byte {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            _ if !quoted => {
+                if let Some(slot) = counts.iter_mut().find(|(c, _)| c == byte) {
+                    slot.1 += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    // On a tie the comma wins, being first.
+    counts.iter().fold((b',', 0), |best, (c, n)| if *n > best.1 { (*c, *n) } else { best }).0
+}
+
+/// A sheet, read whole: spreadsheet files hold at most about a million rows, and the reader
+/// has no streaming mode.
+#[derive(Debug)]
+pub struct SheetRows {
+    rows: Vec<(u64, Vec<String>)>,
+    next: usize,
+}
+
+impl SheetRows {
+    fn open(path: &Path, sheet: Option<&str>) -> Result<SheetRows, TableError> {
+        let mut workbook =
+            calamine::open_workbook_auto(path).map_err(|e| TableError::Open(e.to_string()))?;
+        let names = workbook.sheet_names();
+        let name = match sheet {
+            Some(wanted) if names.iter().any(|n| n == wanted) => wanted.to_owned(),
+            Some(wanted) => {
+                return Err(TableError::NoSheet { wanted: wanted.to_owned(), found: names });
+            }
+            None => names
+                .first()
+                .cloned()
+                .ok_or_else(|| TableError::NoSheet { wanted: String::new(), found: Vec::new() })?,
+        };
+        let range = workbook.worksheet_range(&name).map_err(|e| TableError::Open(e.to_string()))?;
+        let first_row = u64::from(range.start().map_or(0, |(row, _)| row));
+        let rows = range
+            .rows()
+            .enumerate()
+            .map(|(index, cells)| {
+                (first_row + index as u64 + 1, cells.iter().map(cell_text).collect())
+            })
+            .collect();
+        Ok(SheetRows { rows, next: 0 })
+    }
+
+    fn next(&mut self, row: &mut Row) -> bool {
+        let Some((line, cells)) = self.rows.get_mut(self.next) else { return false };
+        self.next += 1;
+        row.line = *line;
+        row.cells = std::mem::take(cells);
+        true
+    }
+}
+
+/// A spreadsheet cell as the text a CSV export would hold: dates in ISO form, durations as
+/// `H:MM:SS`, errors as the spreadsheet shows them (`#DIV/0!`).
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(text) | Data::DateTimeIso(text) | Data::DurationIso(text) => text.clone(),
+        Data::Int(number) => number.to_string(),
+        Data::Float(number) => number.to_string(),
+        Data::Bool(value) => if *value { "TRUE" } else { "FALSE" }.to_owned(),
+        Data::Error(error) => error.to_string(),
+        Data::DateTime(moment) if moment.is_duration() => {
+            moment.as_duration().map_or_else(String::new, |d| {
+                let seconds = d.num_seconds();
+                format!("{}:{:02}:{:02}", seconds / 3600, seconds % 3600 / 60, seconds % 60)
+            })
+        }
+        Data::DateTime(moment) => moment.as_datetime().map_or_else(String::new, |at| {
+            if at.time() == chrono::NaiveTime::MIN {
+                at.date().to_string()
+            } else {
+                at.format("%Y-%m-%dT%H:%M:%S").to_string()
+            }
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_delimiter_is_the_one_the_header_uses_most() {
+        assert_eq!(detect_delimiter(b"date;vendor;value\n1,5;2,5;3,5"), b';');
+        assert_eq!(detect_delimiter(b"date\tvendor\tvalue\n"), b'\t');
+        assert_eq!(
+            detect_delimiter(b"\"a;b\",c,d\n"),
+            b',',
+            "separators inside quotes do not count"
+        );
+        assert_eq!(detect_delimiter(b"date\n"), b',');
+        assert_eq!(detect_delimiter(b"a|b|c"), b'|');
+    }
+}
