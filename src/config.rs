@@ -1,6 +1,8 @@
 //! `vendorcard.yaml`: the site settings, read into [`Settings`] with their defaults. Unknown keys
 //! are errors, as in contracts, so that a typo never silently changes a build.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 use crate::diagnostics::Diagnostic;
@@ -8,7 +10,9 @@ use crate::evaluate::periods::PeriodKind;
 use crate::load::dates;
 use crate::load::values::clean_text;
 use crate::load::yaml::{self, Spanned};
-use crate::model::{Grade, Settings};
+use crate::model::{
+    DecimalMark, Grade, Mapping, Settings, Source, SourceKpi, TimeUnit, VendorRule,
+};
 
 /// The settings file's name in the project folder.
 pub const SETTINGS_FILE: &str = "vendorcard.yaml";
@@ -24,6 +28,109 @@ struct RawSettings {
     grades: Option<Spanned<Vec<RawGrade>>>,
     alerts: Option<RawAlerts>,
     surveys: Option<RawSurveys>,
+    #[serde(default)]
+    sources: Vec<Spanned<RawSource>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: Spanned<String>,
+    files: Spanned<String>,
+    date: Spanned<String>,
+    date_format: Option<Spanned<String>>,
+    vendor: Spanned<RawVendor>,
+    key: Option<String>,
+    #[serde(rename = "where")]
+    filter: Option<BTreeMap<String, OneOrMany>>,
+    #[serde(default)]
+    missing: Vec<Text>,
+    delimiter: Option<Spanned<String>>,
+    decimal: Option<Spanned<String>>,
+    encoding: Option<Spanned<String>>,
+    sheet: Option<String>,
+    kpis: Spanned<BTreeMap<String, Spanned<RawMapping>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawVendor {
+    Fixed(String),
+    Column(RawVendorColumn),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVendorColumn {
+    column: String,
+    map: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMapping {
+    column: Option<String>,
+    unit: Option<RawTimeUnit>,
+    equals: Option<OneOrMany>,
+    between: Option<(String, String)>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawTimeUnit {
+    Seconds,
+    Minutes,
+    Hours,
+    Days,
+}
+
+/// One value or a list of values, numbers and booleans read as the text they are written as.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(Text),
+    Many(Vec<Text>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(text) => vec![text.0],
+            OneOrMany::Many(list) => list.into_iter().map(|t| t.0).collect(),
+        }
+    }
+}
+
+/// A cell value as written: `Solved`, `1` or `true` alike.
+#[derive(Debug)]
+struct Text(String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a value, such as Solved or 1")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_owned()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -55,7 +162,18 @@ struct RawSurveys {
 
 /// Reads the settings file's text; every problem found is returned, not only the first.
 pub fn parse(file: &str, text: &str) -> Result<Settings, Vec<Diagnostic>> {
-    let raw: RawSettings = yaml::parse(file, text).map_err(|d| vec![d])?;
+    let (settings, problems) = parse_all(file, text);
+    if problems.is_empty() { Ok(settings) } else { Err(problems) }
+}
+
+/// Reads the settings as far as they can be read, with every problem found: a setting that is
+/// wrong keeps its default, and a source with problems is kept, marked unreadable, so that it
+/// can still be checked against the contracts in the same run.
+pub fn parse_all(file: &str, text: &str) -> (Settings, Vec<Diagnostic>) {
+    let raw: RawSettings = match yaml::parse(file, text) {
+        Ok(raw) => raw,
+        Err(problem) => return (Settings::default(), vec![problem]),
+    };
     let mut problems = Vec::new();
     let mut settings = Settings::default();
 
@@ -90,6 +208,12 @@ pub fn parse(file: &str, text: &str) -> Result<Settings, Vec<Diagnostic>> {
     if let Some(days) = raw.alerts.and_then(|alerts| alerts.expiring_days) {
         settings.expiring_days = days;
     }
+    let mut names = std::collections::HashSet::new();
+    for source in raw.sources {
+        let (source, mut found) = source_from(source, file, text, &mut names);
+        settings.sources.push(source);
+        problems.append(&mut found);
+    }
     if let Some(floor) = raw.surveys.and_then(|surveys| surveys.min_responses) {
         if floor.value == 0 {
             problems.push(floor.error(file, text, "`min_responses` must be at least 1"));
@@ -97,7 +221,180 @@ pub fn parse(file: &str, text: &str) -> Result<Settings, Vec<Diagnostic>> {
         settings.survey_min_responses = floor.value.max(1);
     }
 
-    if problems.is_empty() { Ok(settings) } else { Err(problems) }
+    (settings, problems)
+}
+
+/// Checks one source and turns it into its model, with the problems found.
+fn source_from(
+    raw: Spanned<RawSource>,
+    file: &str,
+    text: &str,
+    names: &mut std::collections::HashSet<String>,
+) -> (Source, Vec<Diagnostic>) {
+    let at = (raw.line, raw.column);
+    let raw = raw.value;
+    let mut problems = Vec::new();
+    let mut fail = |at: &dyn Placed, message: String| problems.push(at.place(file, text, message));
+
+    let name = raw.name.value.trim().to_owned();
+    if name.is_empty() {
+        fail(&raw.name, "a source needs a `name`, such as helpdesk".to_owned());
+    } else if !names.insert(name.clone()) {
+        fail(&raw.name, format!("two sources are named `{name}`: give each its own name"));
+    }
+    let files = raw.files.value.trim().to_owned();
+    if files.starts_with('/') || files.split('/').any(|part| part == "..") {
+        fail(
+            &raw.files,
+            format!(
+                "`{files}` leaves the project folder: `files` is a glob relative to it, such as exports/*.csv"
+            ),
+        );
+    } else if let Err(error) = globset::Glob::new(&files) {
+        fail(&raw.files, format!("`{files}` is not a glob: {}", error.kind()));
+    }
+    if let Some(format) = &raw.date_format
+        && let Err(message) = dates::check_date_format(&format.value)
+    {
+        fail(format, message);
+    }
+    let delimiter = raw.delimiter.as_ref().and_then(|d| match d.value.as_str() {
+        "\t" | "tab" => Some(b'\t'),
+        one if one.len() == 1 && one.is_ascii() && !one.contains(['"', '\n', '\r']) => {
+            Some(one.as_bytes()[0])
+        }
+        other => {
+            fail(
+                d,
+                format!(
+                    "`{other}` is not a separator: expected one character, such as \";\" or \"\\t\""
+                ),
+            );
+            None
+        }
+    });
+    let decimal = match raw.decimal.as_ref().map(|d| (d, d.value.as_str())) {
+        None | Some((_, ".")) => DecimalMark::Point,
+        Some((_, ",")) => DecimalMark::Comma,
+        Some((d, other)) => {
+            fail(d, format!("`{other}` is not a decimal mark: expected \".\" or \",\""));
+            DecimalMark::Point
+        }
+    };
+    let encoding = raw.encoding.as_ref().and_then(|e| {
+        let found = encoding_rs::Encoding::for_label(e.value.trim().as_bytes());
+        if found.is_none() {
+            fail(
+                e,
+                format!(
+                    "`{}` is not an encoding: expected one such as utf-8, windows-1252 or utf-16le",
+                    e.value
+                ),
+            );
+        }
+        found
+    });
+    let vendor_at = (raw.vendor.line, raw.vendor.column);
+    if let RawVendor::Column(column) = &raw.vendor.value
+        && column.map.is_empty()
+    {
+        fail(
+            &raw.vendor,
+            "`vendor.map` is empty: map the column's values to vendor ids".to_owned(),
+        );
+    }
+    let vendor = match raw.vendor.value {
+        RawVendor::Fixed(id) => VendorRule::Fixed(id.trim().to_owned()),
+        RawVendor::Column(column) => VendorRule::Column {
+            column: column.column,
+            map: column.map.into_iter().map(|(value, id)| (value, id.trim().to_owned())).collect(),
+        },
+    };
+
+    if raw.kpis.value.is_empty() {
+        fail(&raw.kpis, "the source maps no KPIs: add at least one under `kpis`".to_owned());
+    }
+    let mut kpis = Vec::new();
+    for (id, mapping) in raw.kpis.value {
+        let place = (mapping.line, mapping.column);
+        let mapping_text_place = mapping_place(place);
+        if !crate::load::contracts::is_kpi_id(&id) {
+            fail(
+                &mapping_text_place,
+                format!("`{id}` is not a KPI id: use lowercase letters, digits and `_`"),
+            );
+        }
+        match mapping_from(mapping.value) {
+            Ok(mapping) => kpis.push(SourceKpi { id, mapping, at: place }),
+            Err(message) => fail(&mapping_text_place, message),
+        }
+    }
+
+    let source = Source {
+        readable: problems.is_empty(),
+        name,
+        files,
+        date: raw.date.value,
+        date_format: raw.date_format.map(|f| f.value),
+        vendor,
+        key: raw.key,
+        filters: raw
+            .filter
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(column, values)| (column, values.into_vec()))
+            .collect(),
+        missing: raw.missing.into_iter().map(|t| t.0).collect(),
+        delimiter,
+        decimal,
+        encoding,
+        sheet: raw.sheet,
+        kpis,
+        at,
+        vendor_at,
+    };
+    (source, problems)
+}
+
+/// A place known only by its line and column.
+struct At(u64, u64);
+
+fn mapping_place(place: (u64, u64)) -> At {
+    At(place.0, place.1)
+}
+
+impl Placed for At {
+    fn place(&self, file: &str, text: &str, message: String) -> Diagnostic {
+        Diagnostic::error(file, message).at(self.0, self.1, Some(text))
+    }
+}
+
+/// Something placed in the settings file.
+trait Placed {
+    fn place(&self, file: &str, text: &str, message: String) -> Diagnostic;
+}
+
+impl<T> Placed for Spanned<T> {
+    fn place(&self, file: &str, text: &str, message: String) -> Diagnostic {
+        self.error(file, text, message)
+    }
+}
+
+fn mapping_from(raw: RawMapping) -> Result<Mapping, String> {
+    let unit = raw.unit.map(|unit| match unit {
+        RawTimeUnit::Seconds => TimeUnit::Seconds,
+        RawTimeUnit::Minutes => TimeUnit::Minutes,
+        RawTimeUnit::Hours => TimeUnit::Hours,
+        RawTimeUnit::Days => TimeUnit::Days,
+    });
+    match (raw.column, raw.equals, raw.between) {
+        (Some(column), None, None) => Ok(Mapping::Column { column, unit }),
+        (Some(column), Some(values), None) if unit.is_none() => Ok(Mapping::Equals { column, values: values.into_vec() }),
+        (Some(_), Some(_), None) => Err("`equals` gives 100 or 0, not a time: drop `unit`".to_owned()),
+        (None, None, Some((start, end))) => Ok(Mapping::Between { start, end, unit }),
+        (None, Some(_), _) => Err("`equals` needs the `column` it compares".to_owned()),
+        _ => Err("a KPI is read from one `column` (with `unit` or `equals`) or from `between: [start, end]`".to_owned()),
+    }
 }
 
 /// A base URL must be absolute; it is kept with one trailing `/` so paths can follow it.

@@ -135,6 +135,59 @@ pub fn plural<N: fmt::Display + PartialEq + From<u8> + Copy>(count: N, word: &st
     if count == N::from(1) { format!("1 {word}") } else { format!("{count} {word}s") }
 }
 
+/// The problems of one file, of which the first few are listed and the rest counted, so that
+/// a file with a systematic fault does not flood the terminal.
+#[derive(Debug)]
+pub struct FileProblems {
+    file: String,
+    listed: Vec<Diagnostic>,
+    unlisted: u64,
+}
+
+impl FileProblems {
+    /// Problems listed per file before the rest are only counted.
+    pub const LISTED: usize = 25;
+
+    pub fn new(file: impl Into<String>) -> Self {
+        FileProblems { file: file.into(), listed: Vec::new(), unlisted: 0 }
+    }
+
+    /// A problem at `line` and, when known, the 0-based `column`.
+    pub fn add(&mut self, line: u64, column: Option<usize>, message: impl Into<String>) {
+        let mut diagnostic = Diagnostic::error(&self.file, message);
+        diagnostic.line = Some(line);
+        diagnostic.column = column.map(|c| c as u64 + 1);
+        self.push(diagnostic);
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        if self.listed.len() < Self::LISTED {
+            self.listed.push(diagnostic);
+        } else {
+            self.unlisted += 1;
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    /// The listed problems, and one line standing for the rest.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        if self.unlisted > 0 {
+            let message = format!(
+                "{} more problems in this file are not listed; fix the ones above first",
+                self.unlisted
+            );
+            let mut summary = Diagnostic::error(&self.file, message);
+            // This line stands for all of them in the run's count of problems.
+            summary.unlisted = self.unlisted - 1;
+            self.listed.push(summary);
+        }
+        self.listed
+    }
+}
+
 /// Every problem of a run, in the order the files were read.
 #[derive(Debug, Default)]
 pub struct Diagnostics {

@@ -83,7 +83,7 @@ pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summ
 
     let loaded = timed(
         progress,
-        || load_project(&options.project, options.today),
+        || load_project(&options.project, options.today, &out),
         |l| loaded_line(&l.report),
     )?;
     report_load(&loaded.report, &loaded.project, progress);
@@ -116,7 +116,10 @@ pub fn check(
     today: NaiveDate,
     progress: &mut dyn Progress,
 ) -> Result<Summary, Error> {
-    let loaded = timed(progress, || load_project(project, today), |l| loaded_line(&l.report))?;
+    // The folder a build would write is not read here either.
+    let out = site::resolved(&project.join("public"));
+    let loaded =
+        timed(progress, || load_project(project, today, &out), |l| loaded_line(&l.report))?;
     report_load(&loaded.report, &loaded.project, progress);
     let evaluation =
         timed(progress, || Ok(evaluate::evaluate(&loaded.project, today)), evaluated_line)?;
@@ -129,11 +132,11 @@ pub fn check(
     Ok(Summary { evaluation, line })
 }
 
-fn load_project(project: &Path, today: NaiveDate) -> Result<Loaded, Error> {
+fn load_project(project: &Path, today: NaiveDate, out: &Path) -> Result<Loaded, Error> {
     if !project.is_dir() {
         return Err(Error::NoProject(project.to_path_buf()));
     }
-    load::load(project, today).map_err(Error::Invalid)
+    load::load(project, today, Some(out)).map_err(Error::Invalid)
 }
 
 /// Runs one stage and reports its line with the time it took.
@@ -150,9 +153,15 @@ fn timed<T>(
 }
 
 fn loaded_line(report: &LoadReport) -> String {
-    let rows: u64 = report.files.iter().map(|f| f.rows).sum();
+    let rows: u64 = report.files.iter().map(|f| f.rows).sum::<u64>()
+        + report.sources.iter().map(|s| s.rows).sum::<u64>();
+    let sources = if report.sources.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", plural(report.sources.len(), "source"))
+    };
     format!(
-        "loaded {}, {}: {}, {} used",
+        "loaded {}, {}{sources}: {}, {} used",
         plural(report.contracts, "contract"),
         plural(report.files.len(), "KPI export"),
         plural(rows, "row"),
@@ -167,6 +176,9 @@ fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn
     }
     for (file, why) in &report.ignored_files {
         progress.stage(&format!("ignored {file}: {why}"));
+    }
+    for source in &report.sources {
+        progress.stage(&source.line());
     }
     for counts in &report.files {
         let file = &counts.file;

@@ -25,6 +25,7 @@ pub struct Settings {
     pub grades: Vec<Grade>,
     pub expiring_days: u32,
     pub survey_min_responses: u32,
+    pub sources: Vec<Source>,
 }
 
 impl Default for Settings {
@@ -43,8 +44,106 @@ impl Default for Settings {
             grades: vec![grade("A", 90), grade("B", 75), grade("C", 60), grade("D", 0)],
             expiring_days: 60,
             survey_min_responses: 3,
+            sources: Vec::new(),
         }
     }
+}
+
+/// A raw export declared in `vendorcard.yaml`, and how its rows become measurements.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Source {
+    /// False when the source has problems of its own: it is still checked against the
+    /// contracts, but its files are not read.
+    pub readable: bool,
+    pub name: String,
+    /// A glob relative to the project folder.
+    pub files: String,
+    /// The column that dates a row.
+    pub date: String,
+    /// A chrono format for the dates; ISO forms need none.
+    pub date_format: Option<String>,
+    pub vendor: VendorRule,
+    /// With several rows per key, the last one in file order is the one measured.
+    pub key: Option<String>,
+    /// Rows are kept only where each of these columns holds one of its values.
+    pub filters: Vec<(String, Vec<String>)>,
+    /// Cell texts that mean "no value".
+    pub missing: Vec<String>,
+    /// The cell separator of CSV files; detected from the header line when `None`.
+    pub delimiter: Option<u8>,
+    pub decimal: DecimalMark,
+    /// The encoding of CSV files without a byte-order mark; UTF-8 when `None`.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The sheet of spreadsheet files; the first when `None`.
+    pub sheet: Option<String>,
+    /// KPI id and how the KPI is read from a row, in KPI id order.
+    pub kpis: Vec<SourceKpi>,
+    /// Where the source is written in `vendorcard.yaml` (line, column), for messages.
+    pub at: (u64, u64),
+    /// Where its `vendor` is written.
+    pub vendor_at: (u64, u64),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum VendorRule {
+    /// The whole file is this vendor's.
+    Fixed(String),
+    /// A column whose values map to vendor ids; several values may map to one vendor.
+    Column { column: String, map: Vec<(String, String)> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceKpi {
+    pub id: String,
+    pub mapping: Mapping,
+    /// Where the mapping is written in `vendorcard.yaml` (line, column).
+    pub at: (u64, u64),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mapping {
+    /// A column of numbers or durations; `unit` is what a plain number measures.
+    Column { column: String, unit: Option<TimeUnit> },
+    /// 100 where the column holds one of `values`, 0 elsewhere.
+    Equals { column: String, values: Vec<String> },
+    /// The time from one timestamp column to another, in the KPI's unit.
+    Between { start: String, end: String, unit: Option<TimeUnit> },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeUnit {
+    Seconds,
+    Minutes,
+    Hours,
+    Days,
+}
+
+impl TimeUnit {
+    pub fn seconds(self) -> f64 {
+        match self {
+            TimeUnit::Seconds => 1.0,
+            TimeUnit::Minutes => 60.0,
+            TimeUnit::Hours => 3600.0,
+            TimeUnit::Days => 86_400.0,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Seconds => "seconds",
+            TimeUnit::Minutes => "minutes",
+            TimeUnit::Hours => "hours",
+            TimeUnit::Days => "days",
+        }
+    }
+}
+
+/// The decimal mark of an export's numbers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DecimalMark {
+    #[default]
+    Point,
+    Comma,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -131,6 +230,17 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// The unit as a time unit, for the KPIs that measure durations.
+    pub fn time(self) -> Option<TimeUnit> {
+        match self {
+            Unit::Seconds => Some(TimeUnit::Seconds),
+            Unit::Minutes => Some(TimeUnit::Minutes),
+            Unit::Hours => Some(TimeUnit::Hours),
+            Unit::Days => Some(TimeUnit::Days),
+            _ => None,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Unit::Seconds => "seconds",

@@ -62,6 +62,79 @@ pub fn parse_timestamp(text: &str) -> Result<NaiveDateTime, String> {
     Ok(day.and_time(parsed))
 }
 
+/// A date or date-time in a raw export: by `format` (a chrono format such as `%d/%m/%Y %H:%M`)
+/// when one is set, as an ISO form otherwise. A day/month form without a format is an error
+/// that says which format to set.
+pub fn parse_export_timestamp(cell: &str, format: Option<&str>) -> Result<NaiveDateTime, String> {
+    let text = cell.trim();
+    if let Some(format) = format {
+        return NaiveDateTime::parse_from_str(text, format)
+            .or_else(|_| {
+                NaiveDate::parse_from_str(text, format).map(|d| d.and_time(NaiveTime::MIN))
+            })
+            .map_err(|error| {
+                format!("`{text}` does not match `date_format` \"{format}\": {error}")
+            });
+    }
+    parse_timestamp(text).map_err(|iso| match day_month_format(text) {
+        Some(Suggestion::Ambiguous(day_first, month_first)) => format!(
+            "`{text}` could be read day first or month first: set `date_format` for this source, \
+             \"{day_first}\" or \"{month_first}\""
+        ),
+        Some(Suggestion::Only(format)) => {
+            format!("`{text}` is not an ISO date: set `date_format` for this source, \"{format}\"")
+        }
+        None => iso,
+    })
+}
+
+enum Suggestion {
+    Ambiguous(String, String),
+    Only(String),
+}
+
+/// The formats that would read a date such as `03/04/2026 09:15`, with `/`, `.` or `-`.
+fn day_month_format(text: &str) -> Option<Suggestion> {
+    let (date, time) = text.split_once([' ', 'T']).map_or((text, None), |(d, t)| (d, Some(t)));
+    let separator = ['/', '.', '-'].into_iter().find(|s| date.contains(*s))?;
+    let parts: Vec<&str> = date.split(separator).collect();
+    let [first, second, year] = parts.as_slice() else { return None };
+    let number = |part: &str| part.parse::<u32>().ok().filter(|_| (1..=2).contains(&part.len()));
+    let (first, second) = (number(first)?, number(second)?);
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let clock = match time {
+        Some(time) if time.matches(':').count() == 2 => " %H:%M:%S",
+        Some(_) => " %H:%M",
+        None => "",
+    };
+    let day_first = format!("%d{separator}%m{separator}%Y{clock}");
+    let month_first = format!("%m{separator}%d{separator}%Y{clock}");
+    match (first <= 12, second <= 12) {
+        (true, true) => Some(Suggestion::Ambiguous(day_first, month_first)),
+        (false, true) => Some(Suggestion::Only(day_first)),
+        (true, false) => Some(Suggestion::Only(month_first)),
+        (false, false) => None,
+    }
+}
+
+/// Whether `format` is a chrono format that can read a date: it must parse, and name a day.
+pub fn check_date_format(format: &str) -> Result<(), String> {
+    use chrono::format::{Item, StrftimeItems};
+    if StrftimeItems::new(format).any(|item| matches!(item, Item::Error)) {
+        return Err(format!(
+            "`{format}` is not a date format: use chrono's, such as \"%d/%m/%Y %H:%M\""
+        ));
+    }
+    let names_a_day =
+        ["%d", "%e", "%j", "%F", "%D", "%x", "%c", "%+", "%s"].iter().any(|d| format.contains(d));
+    if !names_a_day {
+        return Err(format!("`{format}` names no day: add one, such as %d"));
+    }
+    Ok(())
+}
+
 /// Drops a trailing `Z`, `+HH:MM`, `-HHMM` or `+HH` from a time of day.
 fn strip_offset(time: &str) -> &str {
     if let Some(rest) = time.strip_suffix('Z').or_else(|| time.strip_suffix('z')) {
@@ -114,6 +187,41 @@ mod tests {
             "2026-03-31"
         );
         assert_eq!(parse_timestamp("2026-04-01T00:10:00+0200").unwrap(), at("2026-04-01 00:10:00"));
+    }
+
+    #[test]
+    fn export_timestamps_follow_the_format_or_say_which_to_set() {
+        let day_first = Some("%d/%m/%Y %H:%M");
+        assert_eq!(
+            parse_export_timestamp("03/04/2026 09:15", day_first).unwrap(),
+            at("2026-04-03 09:15:00")
+        );
+        assert_eq!(
+            parse_export_timestamp("03/04/2026", Some("%d/%m/%Y")).unwrap(),
+            at("2026-04-03 00:00:00")
+        );
+        assert_eq!(
+            parse_export_timestamp("2026-03-02 09:15:00", None).unwrap(),
+            at("2026-03-02 09:15:00")
+        );
+        let ambiguous = parse_export_timestamp("03/04/2026", None).unwrap_err();
+        assert!(
+            ambiguous.contains("day first or month first") && ambiguous.contains("\"%d/%m/%Y\""),
+            "{ambiguous}"
+        );
+        let only = parse_export_timestamp("25.04.2026 10:00", None).unwrap_err();
+        assert!(only.contains("\"%d.%m.%Y %H:%M\""), "{only}");
+        assert!(
+            parse_export_timestamp("2026-13-01", day_first).unwrap_err().contains("does not match")
+        );
+    }
+
+    #[test]
+    fn date_formats_are_checked() {
+        assert!(check_date_format("%d/%m/%Y %H:%M").is_ok());
+        assert!(check_date_format("%Y-%m-%d %H:%M:%S%z").is_ok());
+        assert!(check_date_format("%Q").is_err());
+        assert!(check_date_format("%H:%M").is_err());
     }
 
     #[test]

@@ -98,6 +98,59 @@ pub fn discover(root: &Path) -> Result<Discovered, Vec<Diagnostic>> {
     Ok(found)
 }
 
+/// The files each source's glob matches, in sorted order, anywhere in the project but in the
+/// input folders, in the output folder, or in any folder vendorcard wrote.
+pub fn source_files(
+    root: &Path,
+    globs: &[&str],
+    output: Option<&Path>,
+) -> (Vec<Vec<InputFile>>, Vec<Diagnostic>) {
+    let mut matched = vec![Vec::new(); globs.len()];
+    let mut problems = Vec::new();
+    let matchers: Vec<Option<globset::GlobMatcher>> =
+        globs.iter().map(|g| globset::Glob::new(g).ok().map(|g| g.compile_matcher())).collect();
+    if globs.is_empty() {
+        return (matched, problems);
+    }
+    let output = output.map(crate::site::resolved);
+    let entries =
+        WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter().filter_entry(
+            |entry| {
+                if entry.depth() == 0 {
+                    return true;
+                }
+                let name = entry.file_name().to_string_lossy();
+                let input_folder = entry.depth() == 1 && INPUT_FOLDERS.contains(&name.as_ref());
+                let written = entry.file_type().is_dir()
+                    && (entry.path().join(crate::site::MARKER).exists()
+                        || output
+                            .as_ref()
+                            .is_some_and(|out| crate::site::resolved(entry.path()) == *out));
+                !is_skipped(&name) && !input_folder && !written
+            },
+        );
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let place = error.path().map_or_else(|| ".".to_owned(), |p| shown(root, p));
+                problems.push(Diagnostic::error(place, format!("cannot be read: {error}")).io());
+                continue;
+            }
+        };
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let relative = shown(root, entry.path());
+        for (files, matcher) in matched.iter_mut().zip(&matchers) {
+            if matcher.as_ref().is_some_and(|m| m.is_match(&relative)) {
+                files.push(InputFile { path: entry.path().to_path_buf(), shown: relative.clone() });
+            }
+        }
+    }
+    (matched, problems)
+}
+
 fn settings_file(root: &Path, problems: &mut Vec<Diagnostic>) -> Option<InputFile> {
     let present: Vec<&str> = [SETTINGS_FILE, SETTINGS_FILE_YML]
         .into_iter()

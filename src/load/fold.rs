@@ -50,6 +50,10 @@ impl<'a> Fold<'a> {
         Fold { contracts, window, cells: HashMap::new(), left_out: BTreeMap::new(), folded: 0 }
     }
 
+    pub fn contracts(&self) -> &'a [Contract] {
+        self.contracts
+    }
+
     /// Adds one measurement; `false` when its date leaves it out.
     pub fn add(
         &mut self,

@@ -7,6 +7,7 @@ pub mod dates;
 pub mod discover;
 pub mod fold;
 pub mod kpi_exports;
+pub mod sources;
 pub mod tables;
 pub mod values;
 pub mod yaml;
@@ -40,6 +41,7 @@ pub struct TemplateOverride {
 pub struct LoadReport {
     pub contracts: usize,
     pub files: Vec<FileCounts>,
+    pub sources: Vec<sources::SourceReport>,
     /// Measurements kept: in the term and on or before `as_of`.
     pub measurements: u64,
     /// Per vendor id: measurements left out because of their date.
@@ -58,19 +60,44 @@ pub struct Loaded {
     pub report: LoadReport,
 }
 
-/// Reads and validates the project at `root`; `today` decides the default `as_of`.
-pub fn load(root: &Path, today: NaiveDate) -> Result<Loaded, Vec<Diagnostic>> {
+/// Reads and validates the project at `root`. `today` decides the default `as_of`; `output`,
+/// the folder the site will be written to, is never read.
+pub fn load(
+    root: &Path,
+    today: NaiveDate,
+    output: Option<&Path>,
+) -> Result<Loaded, Vec<Diagnostic>> {
     let mut found = discover::discover(root)?;
     let mut problems = std::mem::take(&mut found.problems);
     let mut report = LoadReport { ignored_files: found.ignored.clone(), ..LoadReport::default() };
 
-    let settings = load_settings(found.settings.as_ref(), &mut problems);
+    let (settings, settings_text) = load_settings(found.settings.as_ref(), &mut problems);
     let (contracts, broken) = load_contracts(&found.contracts, &mut problems);
-    let measurements = load_exports(
+    let source_files = find_source_files(
+        root,
+        output,
+        &settings,
+        &contracts,
+        &broken,
+        &settings_text,
+        &mut problems,
+    );
+    let order = FileOrder::new(&found.kpi_exports, &source_files);
+    let mut measurements = load_exports(
         &found.kpi_exports,
+        &order,
         &contracts,
         &broken,
         &settings,
+        &mut report,
+        &mut problems,
+    );
+    load_sources(
+        &settings,
+        &source_files,
+        &order,
+        &contracts,
+        &mut measurements,
         &mut report,
         &mut problems,
     );
@@ -106,14 +133,92 @@ fn read_text(file: &InputFile) -> Result<String, Diagnostic> {
     Ok(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text))
 }
 
-fn load_settings(file: Option<&InputFile>, problems: &mut Vec<Diagnostic>) -> Settings {
-    let Some(file) = file else { return Settings::default() };
-    let parsed =
-        read_text(file).map_err(|d| vec![d]).and_then(|text| config::parse(&file.shown, &text));
-    parsed.unwrap_or_else(|mut found| {
-        problems.append(&mut found);
-        Settings::default()
-    })
+/// The settings, and the settings file's name and text for placing later problems in it.
+fn load_settings(
+    file: Option<&InputFile>,
+    problems: &mut Vec<Diagnostic>,
+) -> (Settings, (String, String)) {
+    let Some(file) = file else { return (Settings::default(), (String::new(), String::new())) };
+    let text = match read_text(file) {
+        Ok(text) => text,
+        Err(problem) => {
+            problems.push(problem);
+            return (Settings::default(), (file.shown.clone(), String::new()));
+        }
+    };
+    let (settings, mut found) = config::parse_all(&file.shown, &text);
+    problems.append(&mut found);
+    (settings, (file.shown.clone(), text))
+}
+
+/// The files of each source, once the sources are checked against the contracts. A source
+/// whose glob matches nothing is an error: its KPIs would silently go missing.
+fn find_source_files(
+    root: &Path,
+    output: Option<&Path>,
+    settings: &Settings,
+    contracts: &[Contract],
+    broken: &[Outline],
+    (file, text): &(String, String),
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Vec<InputFile>> {
+    let broken_ids: Vec<String> = broken.iter().map(|o| o.id.clone()).collect();
+    for source in &settings.sources {
+        problems.extend(sources::check_against(source, contracts, &broken_ids, file, text));
+    }
+    let globs: Vec<&str> = settings.sources.iter().map(|s| s.files.as_str()).collect();
+    let (matched, mut unreadable) = discover::source_files(root, &globs, output);
+    problems.append(&mut unreadable);
+    for (source, files) in settings.sources.iter().zip(&matched) {
+        if files.is_empty() {
+            problems.push(
+                Diagnostic::error(file, format!("source `{}` matches no files with `{}`", source.name, source.files))
+                    .at(source.at.0, source.at.1, Some(text))
+                    .with_help("`files` is a glob relative to the project folder, such as exports/helpdesk-*.csv; files in the input folders and the output folder are not matched"),
+            );
+        }
+    }
+    matched
+}
+
+/// Every export's place in the sorted list of them, so that `last` breaks ties by file path
+/// whichever kind of export a measurement came from.
+#[derive(Debug)]
+struct FileOrder(BTreeMap<String, u32>);
+
+impl FileOrder {
+    fn new(exports: &[InputFile], sources: &[Vec<InputFile>]) -> FileOrder {
+        let mut paths: Vec<&str> =
+            exports.iter().chain(sources.iter().flatten()).map(|f| f.shown.as_str()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        FileOrder(paths.into_iter().zip(0u32..).map(|(p, i)| (p.to_owned(), i)).collect())
+    }
+
+    fn index(&self, file: &InputFile) -> u32 {
+        self.0.get(&file.shown).copied().unwrap_or(u32::MAX)
+    }
+}
+
+fn load_sources(
+    settings: &Settings,
+    files: &[Vec<InputFile>],
+    order: &FileOrder,
+    contracts: &[Contract],
+    measurements: &mut Measurements,
+    report: &mut LoadReport,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let window = Window { kind: settings.period, as_of: settings.as_of };
+    for (source, files) in settings.sources.iter().zip(files).filter(|(source, _)| source.readable)
+    {
+        let indexed: Vec<(InputFile, u32)> =
+            files.iter().map(|f| (f.clone(), order.index(f))).collect();
+        let read = sources::read(source, &indexed, contracts, window);
+        read.fold.merge_into(measurements, &mut report.left_out);
+        problems.extend(read.problems);
+        report.sources.push(read.report);
+    }
 }
 
 /// The contracts, sorted by id, and the outlines of those that failed to load.
@@ -167,6 +272,7 @@ fn load_contracts(
 
 fn load_exports(
     files: &[InputFile],
+    order: &FileOrder,
     contracts: &[Contract],
     broken: &[Outline],
     settings: &Settings,
@@ -181,10 +287,7 @@ fn load_exports(
     // however the work was shared out.
     let reads: Vec<_> = files
         .par_iter()
-        .enumerate()
-        .map(|(index, file)| {
-            kpi_exports::read(file, u32::try_from(index).unwrap_or(u32::MAX), &registry, window)
-        })
+        .map(|file| kpi_exports::read(file, order.index(file), &registry, window))
         .collect();
     for read in reads {
         read.fold.merge_into(&mut measurements, &mut report.left_out);

@@ -181,14 +181,17 @@ impl CsvRows {
             .utf8_passthru(true)
             .strip_bom(true)
             .build(file);
+        // The header line is read ahead to find the separator, then read again as the first row.
         let mut buffered = BufReader::with_capacity(1 << 16, decoded);
-        let delimiter = match options.delimiter {
-            Some(delimiter) => delimiter,
-            None => {
-                detect_delimiter(buffered.fill_buf().map_err(|e| TableError::Open(e.to_string()))?)
-            }
-        };
-        let source: Box<dyn Read + Send> = Box::new(buffered);
+        let mut head = Vec::new();
+        if options.delimiter.is_none() {
+            (&mut buffered)
+                .take(1 << 16)
+                .read_until(b'\n', &mut head)
+                .map_err(|e| TableError::Open(e.to_string()))?;
+        }
+        let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(&head));
+        let source: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(buffered));
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)

@@ -1,7 +1,7 @@
 //! Reading a measured value from a cell of a KPI export.
 
 use crate::load::contracts::is_measurable;
-use crate::model::LARGEST_VALUE;
+use crate::model::{DecimalMark, LARGEST_VALUE};
 
 /// A plain number, or a percentage such as `97.5%` (read as 97.5).
 ///
@@ -26,6 +26,108 @@ pub fn parse_number(cell: &str) -> Result<f64, String> {
             shorten(text)
         )),
     }
+}
+
+/// A value read from a raw export: a number in the column's unit, or a duration that carries
+/// its own.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ExportValue {
+    Number(f64),
+    Seconds(f64),
+}
+
+/// A cell of a raw export: a plain number, one with thousands separators (`1,234.5`, or
+/// `1.234,5` and `1 234,5` with a decimal comma), a percentage (`97.5%`) or a duration
+/// (`0:01:23`, `12:05:00`).
+pub fn parse_export_value(cell: &str, decimal: DecimalMark) -> Result<ExportValue, String> {
+    let text = cell.trim();
+    if text.contains(':') {
+        return parse_duration(text).map(ExportValue::Seconds);
+    }
+    let number = text.strip_suffix('%').map_or(text, str::trim_end);
+    let (thousands, mark): (&[char], char) = match decimal {
+        DecimalMark::Point => (&[',', ' ', '\u{a0}', '\u{202f}', '\''], '.'),
+        DecimalMark::Comma => (&['.', ' ', '\u{a0}', '\u{202f}', '\''], ','),
+    };
+    let (whole, fraction) = number.split_once(mark).map_or((number, None), |(w, f)| (w, Some(f)));
+    if !grouped_well(whole, thousands)
+        || fraction.is_some_and(|f| f.contains(thousands) || f.contains(mark))
+    {
+        let hint = match decimal {
+            DecimalMark::Point if number.contains(',') => {
+                ": with a decimal point, a comma only groups thousands (1,234.5); set `decimal: \",\"` if it is a decimal comma"
+            }
+            DecimalMark::Comma if number.contains('.') => {
+                ": with a decimal comma, a point only groups thousands (1.234,5); remove `decimal` if it is a decimal point"
+            }
+            _ => "",
+        };
+        return Err(format!("`{}` is not a number{hint}", shorten(text)));
+    }
+    let plain: String = whole.chars().filter(|c| !thousands.contains(c)).collect();
+    let plain = match fraction {
+        Some(fraction) => format!("{plain}.{fraction}"),
+        None => plain,
+    };
+    let suffix = if number.len() < text.len() { "%" } else { "" };
+    parse_number(&format!("{plain}{suffix}")).map(ExportValue::Number).map_err(|_| {
+        format!(
+            "`{}` is not a number: expected a value such as 48, 1,234.5, 97.5% or 0:01:23",
+            shorten(text)
+        )
+    })
+}
+
+/// Whether the thousands separators, if any, sit between groups of three digits.
+fn grouped_well(whole: &str, thousands: &[char]) -> bool {
+    let digits = whole.trim_start_matches(['-', '+']);
+    let groups: Vec<&str> = digits.split(thousands).collect();
+    if groups.len() == 1 {
+        return true;
+    }
+    let first = groups[0];
+    !first.is_empty()
+        && first.len() <= 3
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `H:MM:SS` (hours may run past 24, seconds may have a fraction) as seconds.
+fn parse_duration(text: &str) -> Result<f64, String> {
+    let expected =
+        || format!("`{}` is not a duration: expected H:MM:SS, such as 0:01:23", shorten(text));
+    let (sign, rest) = text.strip_prefix('-').map_or((1.0, text), |rest| (-1.0, rest));
+    let parts: Vec<&str> = rest.split(':').collect();
+    let [hours, minutes, seconds] = parts.as_slice() else { return Err(expected()) };
+    let whole = |part: &str, most: u32| {
+        part.parse::<u32>().ok().filter(|v| *v < most && part.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let hours = hours
+        .parse::<u64>()
+        .ok()
+        .filter(|_| !hours.is_empty() && hours.bytes().all(|b| b.is_ascii_digit()));
+    let (Some(hours), Some(minutes)) = (hours, whole(minutes, 60).filter(|_| minutes.len() == 2))
+    else {
+        return Err(expected());
+    };
+    let (second, fraction) =
+        seconds.split_once('.').map_or((*seconds, None), |(s, f)| (s, Some(f)));
+    let Some(second) = whole(second, 60).filter(|_| second.len() == 2) else {
+        return Err(expected());
+    };
+    let fraction = match fraction {
+        Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("0.{f}").parse::<f64>().unwrap_or(0.0)
+        }
+        Some(_) => return Err(expected()),
+        None => 0.0,
+    };
+    #[allow(clippy::cast_precision_loss, reason = "hours stay far below 2^52")]
+    let total = hours as f64 * 3600.0 + f64::from(minutes) * 60.0 + f64::from(second) + fraction;
+    if total > LARGEST_VALUE {
+        return Err(expected());
+    }
+    Ok(sign * total)
 }
 
 /// One line of text as a page shows it: trimmed, line breaks and tabs as spaces, and control
@@ -71,6 +173,38 @@ mod tests {
     fn non_numbers_are_refused() {
         for bad in ["NaN", "inf", "-infinity", "#DIV/0!", "12 s", "", "%", "1,5", "e", "1e999"] {
             assert!(parse_number(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn export_values_with_separators_percentages_and_durations() {
+        let point = |t: &str| parse_export_value(t, DecimalMark::Point);
+        let comma = |t: &str| parse_export_value(t, DecimalMark::Comma);
+        assert_eq!(point("1,234.5"), Ok(ExportValue::Number(1234.5)));
+        assert_eq!(point("1,234,567"), Ok(ExportValue::Number(1_234_567.0)));
+        assert_eq!(point("97.5%"), Ok(ExportValue::Number(97.5)));
+        assert_eq!(comma("1.234,5"), Ok(ExportValue::Number(1234.5)));
+        assert_eq!(comma("1 234,5"), Ok(ExportValue::Number(1234.5)));
+        assert_eq!(comma("97,5 %"), Ok(ExportValue::Number(97.5)));
+        assert_eq!(comma("-0,25"), Ok(ExportValue::Number(-0.25)));
+        // 0:01:23 is 83 seconds; 12:05:00 is 12 hours 5 minutes.
+        assert_eq!(point("0:01:23"), Ok(ExportValue::Seconds(83.0)));
+        assert_eq!(point("12:05:00"), Ok(ExportValue::Seconds(43_500.0)));
+        assert_eq!(point("00:02:23.5"), Ok(ExportValue::Seconds(143.5)));
+    }
+
+    #[test]
+    fn export_values_that_are_not_numbers_say_why() {
+        assert!(
+            parse_export_value("1,5", DecimalMark::Point)
+                .unwrap_err()
+                .contains("set `decimal: \",\"`")
+        );
+        assert!(
+            parse_export_value("1.5", DecimalMark::Comma).unwrap_err().contains("remove `decimal`")
+        );
+        for bad in ["12,34.5", "1:23", "0:61:00", "0:01:6", "n/a", "1,2345", ""] {
+            assert!(parse_export_value(bad, DecimalMark::Point).is_err(), "{bad}");
         }
     }
 

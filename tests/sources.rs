@@ -1,0 +1,357 @@
+//! Raw exports mapped by `sources:`, through the real binary: encodings, separators, number and
+//! date forms, keys, filters and skips. Each test asserts the numbers, worked out by hand.
+
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
+
+mod common;
+
+use common::{Project, stderr};
+use serde_json::Value;
+
+const ACME: &str = "name: Acme Support\nterm: { start: 2026-01-01 }\nkpis:\n\
+  - { id: first_reply, unit: minutes, better: lower, target: 30 }\n\
+  - { id: solved, unit: percent, better: higher, target: 80 }\n\
+  - { id: resolve_time, unit: hours, better: lower, target: 24 }\n\
+  - { id: handle_time, unit: minutes, better: lower, target: 5 }\n\
+  - { id: volume, unit: count, better: higher, target: 1, aggregate: sum }\n";
+
+const BOLT: &str = "name: Bolt Desk\nterm: { start: 2026-01-01 }\nkpis:\n\
+  - { id: first_reply, unit: seconds, better: lower, target: 1800 }\n";
+
+/// A project with two vendors and one source; `source` is the YAML of the source's other keys.
+fn project(source: &str, export: &[u8]) -> Project {
+    let project = Project::new();
+    project.file("contracts/acme.yaml", ACME).file("contracts/bolt.yaml", BOLT);
+    let settings =
+        format!("sources:\n  - name: desk\n    files: exports/*.csv\n{}", indent(source));
+    project.file("vendorcard.yaml", &settings);
+    std::fs::create_dir_all(project.path().join("exports")).unwrap();
+    std::fs::write(project.path().join("exports/desk.csv"), export).unwrap();
+    project
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+/// The actual of a KPI of a vendor in January 2026.
+fn january(document: &Value, vendor: &str, kpi: &str) -> Value {
+    let vendor =
+        document["vendors"].as_array().unwrap().iter().find(|v| v["id"] == vendor).unwrap();
+    let period =
+        vendor["periods"].as_array().unwrap().iter().find(|p| p["period"] == "2026-01").unwrap();
+    period["kpis"].as_array().unwrap().iter().find(|k| k["id"] == kpi).unwrap()["actual"].clone()
+}
+
+const ONE_VENDOR: &str = "date: Created\nvendor: acme\n";
+
+#[test]
+fn a_bom_before_a_quoted_header_and_crlf_lines_are_read() {
+    let export = b"\xef\xbb\xbf\"Created\",\"Reply (min)\"\r\n2026-01-05,10\r\n2026-01-06,20\r\n";
+    let project =
+        project(&format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply (min) }}\n"), export);
+    project.build_ok("2026-02-03");
+    // (10 + 20) / 2 = 15 minutes.
+    assert_eq!(january(&project.json(), "acme", "first_reply"), 15.0);
+}
+
+#[test]
+fn semicolons_and_decimal_commas_with_thousands_points() {
+    let export = "Created;Reply;Volume\n2026-01-05;1,5;1.200\n2026-01-06;2,25;2.300,5\n";
+    let source = format!(
+        "{ONE_VENDOR}decimal: \",\"\nkpis:\n  first_reply: {{ column: Reply }}\n  volume: {{ column: Volume }}\n"
+    );
+    let project = project(&source, export.as_bytes());
+    let output = project.build_ok("2026-02-03");
+    let document = project.json();
+    // The separator is detected from the header. Replies (1.5 + 2.25) / 2 = 1.875;
+    // volume 1,200 + 2,300.5 = 3,500.5.
+    assert_eq!(january(&document, "acme", "first_reply"), 1.875);
+    assert_eq!(january(&document, "acme", "volume"), 3500.5);
+    assert!(
+        stderr(&output).contains("source desk: 2 rows read from exports/desk.csv, 2 rows measured"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn windows_1252_text_is_decoded() {
+    // "Zoë" in Windows-1252 is 5A 6F EB; the vendor column maps it.
+    let mut export = b"Created,Team,Reply\n2026-01-05,Zo".to_vec();
+    export.extend_from_slice(&[0xeb]);
+    export.extend_from_slice(b",12\n");
+    let source = "date: Created\nencoding: windows-1252\nvendor: { column: Team, map: { \"Zoë\": acme } }\nkpis:\n  first_reply: { column: Reply }\n";
+    let project = project(source, &export);
+    project.build_ok("2026-02-03");
+    assert_eq!(january(&project.json(), "acme", "first_reply"), 12.0);
+}
+
+#[test]
+fn windows_1252_text_without_its_encoding_is_an_error_that_says_what_to_set() {
+    let mut export = b"Created,Team,Reply\n2026-01-05,Zo".to_vec();
+    export.extend_from_slice(&[0xeb]);
+    export.extend_from_slice(b",12\n");
+    let source = "date: Created\nvendor: { column: Team, map: { \"Zoë\": acme } }\nkpis:\n  first_reply: { column: Reply }\n";
+    let output = project(source, &export).build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("holds text that is not UTF-8: set `encoding` for this source"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("--> exports/desk.csv:2:2"), "{}", stderr(&output));
+}
+
+#[test]
+fn utf16_files_are_read_by_their_byte_order_mark() {
+    let text = "Created\tReply\r\n2026-01-05\t8\r\n2026-01-07\t4\r\n";
+    let mut export = vec![0xff, 0xfe];
+    for unit in text.encode_utf16() {
+        export.extend_from_slice(&unit.to_le_bytes());
+    }
+    let project =
+        project(&format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"), &export);
+    project.build_ok("2026-02-03");
+    // Tab-separated, detected: (8 + 4) / 2 = 6.
+    assert_eq!(january(&project.json(), "acme", "first_reply"), 6.0);
+}
+
+#[test]
+fn quoted_line_breaks_empty_and_missing_cells() {
+    let export = "Created,Reply,Note\n2026-01-05,10,\"line one\nline two\"\n2026-01-06,?,x\n2026-01-07,,y\n2026-01-08,n/a,z\n2026-01-09,40,w\n";
+    let source =
+        format!("{ONE_VENDOR}missing: [\"?\", n/a]\nkpis:\n  first_reply: {{ column: Reply }}\n");
+    let project = project(&source, export.as_bytes());
+    let output = project.build_ok("2026-02-03");
+    // 10 and 40 are measured; ?, empty and n/a are no value: (10 + 40) / 2 = 25.
+    assert_eq!(january(&project.json(), "acme", "first_reply"), 25.0);
+    let log = stderr(&output);
+    assert!(log.contains("5 rows read"), "{log}");
+    assert!(log.contains("skipped 3 values empty or marked missing (rows 4, 5, 6)"), "{log}");
+}
+
+#[test]
+fn thousands_separators_percentages_and_durations() {
+    let export = "Created,Volume,Solved,Handle\n2026-01-05,\"1,234\",97.5%,0:04:30\n2026-01-06,\"2,000.5\",92.5%,0:05:30\n";
+    let source = format!(
+        "{ONE_VENDOR}kpis:\n  volume: {{ column: Volume }}\n  solved: {{ column: Solved }}\n  handle_time: {{ column: Handle }}\n"
+    );
+    let project = project(&source, export.as_bytes());
+    project.build_ok("2026-02-03");
+    let document = project.json();
+    // Volume 1,234 + 2,000.5 = 3,234.5; solved (97.5 + 92.5) / 2 = 95;
+    // handle 4.5 and 5.5 minutes, a mean of 5.
+    assert_eq!(january(&document, "acme", "volume"), 3234.5);
+    assert_eq!(january(&document, "acme", "solved"), 95.0);
+    assert_eq!(january(&document, "acme", "handle_time"), 5.0);
+}
+
+#[test]
+fn plain_numbers_are_converted_from_the_source_unit() {
+    let export = "Created,Team,Reply (s)\n2026-01-05,A,90\n2026-01-06,A,150\n2026-01-05,B,90\n";
+    let source = "date: Created\nvendor: { column: Team, map: { A: acme, B: bolt } }\nkpis:\n  first_reply: { column: Reply (s), unit: seconds }\n";
+    let project = project(source, export.as_bytes());
+    project.build_ok("2026-02-03");
+    let document = project.json();
+    // Acme measures minutes: 1.5 and 2.5, a mean of 2. Bolt measures seconds: 90.
+    assert_eq!(january(&document, "acme", "first_reply"), 2.0);
+    assert_eq!(january(&document, "bolt", "first_reply"), 90.0);
+}
+
+#[test]
+fn a_day_month_date_without_a_format_is_an_error_that_says_which_to_set() {
+    let export = "Created,Reply\n03/04/2026,10\n";
+    let output = project(
+        &format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"),
+        export.as_bytes(),
+    )
+    .build("2026-05-03");
+    assert_eq!(output.status.code(), Some(1));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("`03/04/2026` could be read day first or month first: set `date_format`"),
+        "{errors}"
+    );
+    assert!(errors.contains("--> exports/desk.csv:2:1"), "{errors}");
+}
+
+#[test]
+fn a_date_format_places_each_row_in_its_month() {
+    let export = "Created,Reply\n31/01/2026 23:30,10\n01/02/2026 00:10,30\n";
+    let source = "date: Created\ndate_format: \"%d/%m/%Y %H:%M\"\nvendor: acme\nkpis:\n  first_reply: { column: Reply }\n";
+    let project = project(source, export.as_bytes());
+    project.build_ok("2026-03-03");
+    let document = project.json();
+    assert_eq!(january(&document, "acme", "first_reply"), 10.0);
+    let february = &document["vendors"][0]["periods"][1];
+    assert_eq!(
+        (february["period"].as_str(), february["kpis"][0]["actual"].as_f64()),
+        (Some("2026-02"), Some(30.0))
+    );
+}
+
+#[test]
+fn an_event_log_counts_the_last_row_of_each_ticket() {
+    // Ticket 1 is opened, then solved; ticket 2 is solved, then reopened; ticket 3 is only open.
+    let export = "Created,Ticket,Status\n2026-01-05,1,Open\n2026-01-05,2,Solved\n2026-01-06,1,Solved\n2026-01-07,2,Reopened\n2026-01-08,3,Open\n";
+    let source = "date: Created\nvendor: acme\nkey: Ticket\nkpis:\n  solved: { column: Status, equals: [Solved, Closed] }\n";
+    let project = project(source, export.as_bytes());
+    let output = project.build_ok("2026-02-03");
+    // Last rows: 1 Solved (100), 2 Reopened (0), 3 Open (0): 100 / 3 = 33.333333.
+    assert_eq!(january(&project.json(), "acme", "solved"), 33.333333);
+    let log = stderr(&output);
+    assert!(
+        log.contains("skipped 2 rows superseded by a later row of the same key (rows 2, 3)"),
+        "{log}"
+    );
+}
+
+#[test]
+fn an_interval_ending_before_it_starts_is_skipped_and_counted() {
+    let export = "Created,Opened,Resolved\n2026-01-05,2026-01-05 08:00,2026-01-05 14:00\n2026-01-06,2026-01-06 10:00,2026-01-06 09:00\n2026-01-07,2026-01-07 09:00,2026-01-08 15:00\n";
+    let source = format!("{ONE_VENDOR}kpis:\n  resolve_time: {{ between: [Opened, Resolved] }}\n");
+    let project = project(&source, export.as_bytes());
+    let output = project.build_ok("2026-02-03");
+    // 6 hours and 30 hours; the second row ends before it starts: (6 + 30) / 2 = 18.
+    assert_eq!(january(&project.json(), "acme", "resolve_time"), 18.0);
+    assert!(
+        stderr(&output).contains("skipped 1 value of intervals ending before they start (rows 3)"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn unmapped_vendors_and_filtered_rows_are_skipped_and_counted() {
+    let export = "Created,Team,Priority,Reply\n2026-01-05,A,Urgent,10\n2026-01-05,A,Low,99\n2026-01-06,C,Urgent,50\n2026-01-06,C,Urgent,60\n2026-01-07,A,urgent ,20\n";
+    let source = "date: Created\nvendor: { column: Team, map: { A: acme } }\nwhere: { Priority: [Urgent, urgent] }\nkpis:\n  first_reply: { column: Reply }\n";
+    let project = project(source, export.as_bytes());
+    let output = project.build_ok("2026-02-03");
+    // Kept: rows 2 and 6 (10 and 20); row 3 is Low, rows 4 and 5 are team C: (10 + 20) / 2 = 15.
+    assert_eq!(january(&project.json(), "acme", "first_reply"), 15.0);
+    let log = stderr(&output);
+    assert!(
+        log.contains("skipped 2 rows of vendors not in `vendor.map`, values `C` 2 (rows 4, 5)"),
+        "{log}"
+    );
+    assert!(log.contains("skipped 1 row filtered out by `where` (rows 3)"), "{log}");
+}
+
+#[test]
+fn a_kpi_the_vendor_does_not_declare_is_skipped_for_that_vendor() {
+    let export = "Created,Team,Solved\n2026-01-05,A,Yes\n2026-01-05,B,Yes\n";
+    let source = "date: Created\nvendor: { column: Team, map: { A: acme, B: bolt } }\nkpis:\n  solved: { column: Solved, equals: Yes }\n";
+    let project = project(source, export.as_bytes());
+    let output = project.build_ok("2026-02-03");
+    assert_eq!(january(&project.json(), "acme", "solved"), 100.0);
+    assert!(
+        stderr(&output).contains(
+            "skipped 1 value of KPIs the row's vendor's contract does not declare (rows 3)"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_cell_that_is_not_a_number_names_its_text_row_and_column() {
+    let export = "Created,Reply\n2026-01-05,10\n2026-01-06,ten\n";
+    let output = project(
+        &format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"),
+        export.as_bytes(),
+    )
+    .build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("`ten` is not a number"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--> exports/desk.csv:3:2"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_missing_column_lists_the_header() {
+    let export = "Created,Reply time\n2026-01-05,10\n";
+    let output = project(
+        &format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"),
+        export.as_bytes(),
+    )
+    .build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .contains("the header has no column `Reply`: it has `Created`, `Reply time`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_source_that_matches_no_files_is_an_error() {
+    let project = project(
+        &format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"),
+        b"Created,Reply\n",
+    );
+    std::fs::remove_file(project.path().join("exports/desk.csv")).unwrap();
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("source `desk` matches no files with `exports/*.csv`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn mapping_errors_are_placed_in_the_settings() {
+    let source = "date: Created\nvendor: { column: Team, map: { A: acmee } }\ndelimiter: \";;\"\nkpis:\n  first_replyy: { column: Reply }\n  solved: { column: S, unit: hours }\n";
+    let output = project(source, b"Created,Team,Reply\n").build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1));
+    let errors = stderr(&output);
+    assert!(errors.contains("`;;` is not a separator"), "{errors}");
+    assert!(errors.contains("maps rows to `acmee`, which no contract has"), "{errors}");
+    assert!(errors.contains("maps KPI `first_replyy`, which no contract declares"), "{errors}");
+    assert!(
+        errors.contains("reads `solved` as a time, but contract `acme` measures it in percent"),
+        "{errors}"
+    );
+    assert!(errors.contains("--> vendorcard.yaml:"), "{errors}");
+}
+
+#[test]
+fn a_spreadsheet_is_read_from_its_named_sheet() {
+    let project = project(
+        &format!(
+            "{ONE_VENDOR}sheet: Tickets\nkpis:\n  first_reply: {{ column: Reply }}\n  handle_time: {{ column: Handle }}\n"
+        ),
+        b"",
+    );
+    std::fs::remove_file(project.path().join("exports/desk.csv")).unwrap();
+    let settings = std::fs::read_to_string(project.path().join("vendorcard.yaml")).unwrap();
+    project.file("vendorcard.yaml", &settings.replace("exports/*.csv", "exports/*.xlsx"));
+
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    workbook.add_worksheet().set_name("Notes").unwrap().write_string(0, 0, "not this one").unwrap();
+    let sheet = workbook.add_worksheet().set_name("Tickets").unwrap();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    let duration = rust_xlsxwriter::Format::new().set_num_format("[h]:mm:ss");
+    sheet.write_string(0, 0, "Created").unwrap();
+    sheet.write_string(0, 1, "Reply").unwrap();
+    sheet.write_string(0, 2, "Handle").unwrap();
+    for (row, (day, reply, seconds)) in [(5, 12.0, 240.0), (6, 18.0, 360.0)].into_iter().enumerate()
+    {
+        let row = u32::try_from(row).unwrap() + 1;
+        let when = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 1, day)
+            .unwrap()
+            .and_hms(9, 30, 0)
+            .unwrap();
+        sheet.write_datetime_with_format(row, 0, &when, &date).unwrap();
+        sheet.write_number(row, 1, reply).unwrap();
+        sheet.write_number_with_format(row, 2, seconds / 86_400.0, &duration).unwrap();
+    }
+    workbook.save(project.path().join("exports/desk.xlsx")).unwrap();
+
+    project.build_ok("2026-02-03");
+    let document = project.json();
+    // Replies (12 + 18) / 2 = 15; handle times 4 and 6 minutes, a mean of 5.
+    assert_eq!(january(&document, "acme", "first_reply"), 15.0);
+    assert_eq!(january(&document, "acme", "handle_time"), 5.0);
+}
