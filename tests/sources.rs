@@ -355,3 +355,22 @@ fn a_spreadsheet_is_read_from_its_named_sheet() {
     assert_eq!(january(&document, "acme", "first_reply"), 15.0);
     assert_eq!(january(&document, "acme", "handle_time"), 5.0);
 }
+
+#[test]
+fn the_european_export_of_the_guide_reads_as_documented() {
+    // docs/sources.md: Windows-1252, semicolons, a decimal comma and a day-first date format.
+    let mut export = b"Datum;Team;Erstantwort (Min.);Gel".to_vec();
+    export.push(0xf6); // ö
+    export.extend_from_slice(
+        b"st\n03.01.2026 09:15;Nord 1;1.234,5;ja\n04.01.2026 10:00;Nord 2;765,5;nein\n",
+    );
+    let source = "date: Datum\ndate_format: \"%d.%m.%Y %H:%M\"\ndecimal: \",\"\nencoding: windows-1252\n\
+                  vendor: { column: Team, map: { \"Nord 1\": acme, \"Nord 2\": acme } }\n\
+                  kpis:\n  first_reply: { column: Erstantwort (Min.), unit: minutes }\n  solved: { column: Gelöst, equals: ja }\n";
+    let project = project(source, &export);
+    project.build_ok("2026-02-03");
+    let document = project.json();
+    // (1,234.5 + 765.5) / 2 = 1,000 minutes; one of two solved: 50 %.
+    assert_eq!(january(&document, "acme", "first_reply"), 1000.0);
+    assert_eq!(january(&document, "acme", "solved"), 50.0);
+}
