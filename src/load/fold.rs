@@ -81,6 +81,17 @@ impl<'a> Fold<'a> {
         true
     }
 
+    /// Takes in the cells and counts of another fold, read later.
+    pub fn absorb(&mut self, other: Fold<'a>) {
+        for (key, cell) in other.cells {
+            self.cells.entry(key).or_default().merge(&cell);
+        }
+        for (vendor, counts) in other.left_out {
+            self.left_out.entry(vendor).or_default().add(counts);
+        }
+        self.folded += other.folded;
+    }
+
     /// Merges this fold into the project's measurements and its per-vendor counts.
     pub fn merge_into(
         self,

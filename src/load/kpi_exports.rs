@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::diagnostics::{Diagnostic, plural};
+use crate::diagnostics::{Diagnostic, FileProblems, plural};
 use crate::evaluate::aggregate::Origin;
 
 use crate::load::contracts::Outline;
@@ -14,9 +14,6 @@ use crate::load::fold::{Fold, Window};
 use crate::load::tables::{Row, RowError, Table, TableOptions, UNCLOSED_QUOTE};
 use crate::load::values::{parse_number, shorten};
 use crate::model::Contract;
-
-/// Problems listed per file before the rest are only counted.
-const LISTED_PER_FILE: usize = 25;
 
 /// The contracts that rows may name: those that loaded, and the outlines of those that did not,
 /// so that rows of a broken contract are still checked in the same run.
@@ -148,7 +145,7 @@ pub fn read<'a>(
         registry,
         folder_vendor,
         read,
-        extra_problems: 0,
+        problems: FileProblems::new(&file.shown),
         ignored: BTreeMap::new(),
     };
     export.read_rows(&mut table);
@@ -176,7 +173,7 @@ struct Export<'a, 'c> {
     registry: &'a Registry<'c>,
     folder_vendor: Option<Vendor>,
     read: ExportRead<'c>,
-    extra_problems: u64,
+    problems: FileProblems,
     /// Wide columns that are no KPI of a row's vendor: (column, vendor) → rows.
     ignored: BTreeMap<(String, Vendor), u64>,
 }
@@ -192,14 +189,7 @@ struct Columns {
 
 impl<'c> Export<'_, 'c> {
     fn problem(&mut self, line: u64, column: Option<usize>, message: String) {
-        if self.read.problems.len() >= LISTED_PER_FILE {
-            self.extra_problems += 1;
-            return;
-        }
-        let mut diagnostic = Diagnostic::error(&self.file.shown, message);
-        diagnostic.line = Some(line);
-        diagnostic.column = column.map(|c| c as u64 + 1);
-        self.read.problems.push(diagnostic);
+        self.problems.add(line, column, message);
     }
 
     fn read_rows(&mut self, table: &mut Table) {
@@ -231,7 +221,7 @@ impl<'c> Export<'_, 'c> {
         if let Some(line) = table.unclosed_quote() {
             self.problem(line, None, UNCLOSED_QUOTE.to_owned());
         }
-        if columns.is_none() && self.read.problems.is_empty() {
+        if columns.is_none() && self.problems.is_empty() {
             self.problem(
                 1,
                 None,
@@ -268,7 +258,7 @@ impl<'c> Export<'_, 'c> {
                      save the export as comma-separated"
                 ));
             }
-            self.read.problems.push(problem);
+            self.problems.push(problem);
             return None;
         };
         let vendor = find("vendor");
@@ -301,7 +291,7 @@ impl<'c> Export<'_, 'c> {
             self.problem(line, None, "the header names no KPI columns: expected `date,vendor,kpi,value` or `date,vendor,<kpi>,…`".to_owned());
             return None;
         }
-        if !self.read.problems.is_empty() {
+        if !self.problems.is_empty() {
             return None;
         }
         let unnamed =
@@ -455,16 +445,7 @@ impl<'c> Export<'_, 'c> {
     }
 
     fn finish(mut self) -> ExportRead<'c> {
-        if self.extra_problems > 0 {
-            let message = format!(
-                "{} more problems in this file are not listed; fix the ones above first",
-                self.extra_problems
-            );
-            let mut summary = Diagnostic::error(&self.file.shown, message);
-            // This line stands for all of them in the run's count of problems.
-            summary.unlisted = self.extra_problems - 1;
-            self.read.problems.push(summary);
-        }
+        self.read.problems = self.problems.finish();
         // One line per vendor, naming every column of the file that is no KPI of theirs.
         let mut by_vendor: BTreeMap<Vendor, Vec<(String, u64)>> = BTreeMap::new();
         for ((column, vendor), rows) in std::mem::take(&mut self.ignored) {

@@ -361,7 +361,7 @@ pub fn read<'a>(
         report.rows += read.rows;
         report.measured_rows += read.measured_rows;
         report.measurements += read.fold.folded;
-        merge_folds(&mut fold, read.fold);
+        fold.absorb(read.fold);
         for (skip, skipped) in read.skipped {
             report.skipped.entry(skip).or_default().merge(skipped);
         }
@@ -410,15 +410,6 @@ pub fn read<'a>(
     }
     problems.extend(keyed_problems.into_values().flat_map(FileProblems::finish));
     SourceRead { fold, report, problems }
-}
-
-fn merge_folds<'a>(into: &mut Fold<'a>, from: Fold<'a>) {
-    for (key, cell) in from.cells {
-        into.cells.entry(key).or_default().merge(&cell);
-    }
-    for (vendor, counts) in from.left_out {
-        into.left_out.entry(vendor).or_default().add(counts);
-    }
 }
 
 /// Counts of rows measured and skipped while measuring.
