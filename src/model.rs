@@ -169,6 +169,10 @@ pub struct Contract {
     pub fee: Option<Fee>,
     pub kpis: Vec<Kpi>,
     pub credit_cap_percent: Option<Decimal>,
+    /// A credit is waived when the KPI is met in each of the next this many scored periods.
+    pub earn_back_periods: Option<u32>,
+    pub exclusions: Vec<Exclusion>,
+    pub disputes: Vec<Dispute>,
     pub deliverables: Vec<Deliverable>,
     pub data_protection: Vec<Evidence>,
     pub review_cadence_days: Option<u32>,
@@ -177,6 +181,15 @@ pub struct Contract {
 impl Contract {
     pub fn kpi_index(&self, id: &str) -> Option<usize> {
         self.kpis.iter().position(|kpi| kpi.id == id)
+    }
+
+    /// The first exclusion that removes a measurement of `kpi` dated `date`.
+    pub fn exclusion(&self, kpi: usize, date: NaiveDate) -> Option<usize> {
+        self.exclusions.iter().position(|e| e.covers(kpi, date))
+    }
+
+    pub fn dispute(&self, kpi: usize, period: Period) -> Option<&Dispute> {
+        self.disputes.iter().find(|d| d.kpi == kpi && d.period == period)
     }
 
     /// Whether a measurement on `date` falls within the term.
@@ -279,10 +292,88 @@ pub struct Kpi {
     pub tolerance: Option<f64>,
     pub weight: f64,
     pub aggregate: Aggregate,
-    pub credit_percent: Option<Decimal>,
+    pub credit: CreditRule,
     pub when_missing: WhenMissing,
     pub min_count: Option<u64>,
     pub measured: Measured,
+}
+
+/// What a KPI owes when it fails.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum CreditRule {
+    #[default]
+    None,
+    /// `credit_percent`: owed in breach, or missing (unless the KPI skips missing periods).
+    Flat(Decimal),
+    /// `credit_tiers`, from the mildest to the most severe: the largest percent of the tiers
+    /// crossed is owed, whatever the status.
+    Tiers(Vec<CreditTier>),
+}
+
+impl CreditRule {
+    /// The most a period can owe under this rule: what a missing period owes.
+    pub fn largest(&self) -> Option<Decimal> {
+        match self {
+            CreditRule::None => None,
+            CreditRule::Flat(percent) => Some(*percent),
+            CreditRule::Tiers(tiers) => tiers.iter().map(|t| t.percent).max(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreditTier {
+    /// Crossed when the actual is worse than this (below it for `better: higher`).
+    pub worse_than: f64,
+    pub percent: Decimal,
+}
+
+/// An agreed event that does not count against the vendor: measurements dated from `from` to
+/// `to`, both included, are removed for one KPI or for all.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exclusion {
+    /// Index into the contract's KPIs; `None` for every KPI.
+    pub kpi: Option<usize>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reason: String,
+}
+
+impl Exclusion {
+    pub fn covers(&self, kpi: usize, date: NaiveDate) -> bool {
+        self.kpi.is_none_or(|k| k == kpi) && self.from <= date && date <= self.to
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DisputeStatus {
+    /// Not decided: the credit is disputed, not owed.
+    Open,
+    /// Decided for the vendor: the period is excluded.
+    Upheld,
+    /// Decided against the vendor: measured as usual.
+    Rejected,
+}
+
+impl DisputeStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            DisputeStatus::Open => "open",
+            DisputeStatus::Upheld => "upheld",
+            DisputeStatus::Rejected => "rejected",
+        }
+    }
+}
+
+/// The vendor contests a KPI's figures for a period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dispute {
+    /// Index into the contract's KPIs.
+    pub kpi: usize,
+    pub period: Period,
+    pub raised: NaiveDate,
+    pub status: DisputeStatus,
+    pub text: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -324,6 +415,8 @@ pub struct CellKey {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Measurements {
     pub cells: HashMap<CellKey, Cell>,
+    /// Per cell: how many measurements an exclusion removed, and the first exclusion that did.
+    pub excluded: HashMap<CellKey, (u64, usize)>,
 }
 
 impl Measurements {

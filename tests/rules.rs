@@ -36,7 +36,8 @@ impl Case {
     }
 
     fn project(&self, as_of: &str) -> Project {
-        let contract = contracts::parse("contracts/v.yaml", "v", self.contract).unwrap();
+        let contract =
+            contracts::parse("contracts/v.yaml", "v", self.contract, self.settings.period).unwrap();
         let mut measurements = Measurements::default();
         for (row, (on, kpi, value)) in (1..).zip(&self.values) {
             let day = date(on);

@@ -3,11 +3,11 @@
 
 use rust_decimal::Decimal;
 
+use crate::evaluate::remedies::StateNote;
 use crate::evaluate::rounding::{allot, round_money};
 use crate::model::Fee;
 
-/// What happens to a credit once raised. Every credit is owed until remedies such as earn-back
-/// and disputes can change that.
+/// What becomes of a credit once raised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CreditState {
     Owed,
@@ -27,16 +27,35 @@ impl CreditState {
     }
 }
 
+/// A credit a KPI raises in a period, before the cap: what it owes, why, and its state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Raised {
+    pub percent: Decimal,
+    /// The tier crossed, for a KPI with `credit_tiers`.
+    pub tier: Option<usize>,
+    pub state: CreditState,
+    pub note: StateNote,
+}
+
+impl Raised {
+    /// An owed credit with no tier, as a flat `credit_percent` raises it.
+    pub fn owed(percent: Decimal) -> Raised {
+        Raised { percent, tier: None, state: CreditState::Owed, note: StateNote::Owed }
+    }
+}
+
 /// One KPI's credit in one period.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Credit {
     pub percent_before_cap: Decimal,
+    pub tier: Option<usize>,
     /// After the cap.
     pub percent: Decimal,
     /// Rounded to the currency's minor unit, as allotted from the period's rounded total;
     /// `None` when the contract has no fee.
     pub amount: Option<Decimal>,
     pub state: CreditState,
+    pub note: StateNote,
     /// Whether the cap scaled this credit down.
     pub capped: bool,
 }
@@ -80,30 +99,34 @@ pub struct PeriodCredits {
     pub totals: CreditTotals,
 }
 
-/// Works out a period's credits from the percent each KPI owes (`None`: it owes nothing).
+/// Works out a period's credits from what each KPI raises (`None`: it raises nothing).
 ///
-/// When the total passes the cap, every credit is scaled down in proportion so that the parts
-/// add up to the cap. Money is percent / 100 × the monthly fee × the months in the period,
-/// computed exactly and rounded once, with the rounded parts allotted by largest remainder.
+/// The cap applies to every credit raised, whatever its state: when the total passes it, each
+/// credit is scaled down in proportion so that the parts add up to the cap, and room left by a
+/// credit earned back or disputed is not given to another. Money is percent / 100 × the
+/// monthly fee × the months in the period, computed exactly and rounded once, with the rounded
+/// parts allotted by largest remainder.
 pub fn period_credits(
-    owed: &[Option<Decimal>],
+    raised: &[Option<Raised>],
     cap: Option<Decimal>,
     fee: Option<&Fee>,
     months: u32,
 ) -> PeriodCredits {
-    let before: Decimal = owed.iter().flatten().sum();
+    let before: Decimal = raised.iter().flatten().map(|r| r.percent).sum();
     let scale = match cap {
         Some(cap) if before > cap && before > Decimal::ZERO => Some(cap / before),
         _ => None,
     };
-    let mut credits: Vec<Option<Credit>> = owed
+    let mut credits: Vec<Option<Credit>> = raised
         .iter()
-        .map(|percent| {
-            percent.map(|percent_before_cap| Credit {
-                percent_before_cap,
-                percent: scale.map_or(percent_before_cap, |s| percent_before_cap * s),
+        .map(|raised| {
+            raised.map(|raised| Credit {
+                percent_before_cap: raised.percent,
+                tier: raised.tier,
+                percent: scale.map_or(raised.percent, |s| raised.percent * s),
                 amount: None,
-                state: CreditState::Owed,
+                state: raised.state,
+                note: raised.note,
                 capped: scale.is_some(),
             })
         })
@@ -143,8 +166,12 @@ mod tests {
     #[test]
     fn a_credit_under_the_cap_is_owed_in_full() {
         // The worked example: 5 % of 8,000 = 400.00, under the cap of 6 %.
-        let credits =
-            period_credits(&[None, Some(dec("5"))], Some(dec("6")), Some(&eur("8000")), 1);
+        let credits = period_credits(
+            &[None, Some(Raised::owed(dec("5")))],
+            Some(dec("6")),
+            Some(&eur("8000")),
+            1,
+        );
         assert_eq!(credits.percent, dec("5"));
         assert_eq!(credits.amount, Some(dec("400.00")));
         let credit = credits.kpis[1].as_ref().unwrap();
@@ -161,7 +188,7 @@ mod tests {
         // 3 % + 5 % = 8 % against a cap of 6 %: each × 6/8, so 2.25 % and 3.75 %.
         // Of 8,000 a month that is 180.00 and 300.00, adding up to 480.00 = 6 %.
         let credits = period_credits(
-            &[Some(dec("3")), Some(dec("5"))],
+            &[Some(Raised::owed(dec("3"))), Some(Raised::owed(dec("5")))],
             Some(dec("6")),
             Some(&eur("8000")),
             1,
@@ -179,7 +206,8 @@ mod tests {
     #[test]
     fn a_quarter_owes_on_three_months_of_fee() {
         // 2 % of 3 × 1,000.10 = 60.006 → 60.01.
-        let credits = period_credits(&[Some(dec("2"))], None, Some(&eur("1000.10")), 3);
+        let credits =
+            period_credits(&[Some(Raised::owed(dec("2")))], None, Some(&eur("1000.10")), 3);
         assert_eq!(credits.amount, Some(dec("60.01")));
     }
 
@@ -187,7 +215,11 @@ mod tests {
     fn rounded_parts_add_up_when_the_cap_divides_unevenly() {
         // 3 × 4 % = 12 % against a cap of 10 %: each 3.333… %, of 1,000 = 33.333…;
         // the total 100.00 is allotted 33.34 + 33.33 + 33.33.
-        let owed = [Some(dec("4")), Some(dec("4")), Some(dec("4"))];
+        let owed = [
+            Some(Raised::owed(dec("4"))),
+            Some(Raised::owed(dec("4"))),
+            Some(Raised::owed(dec("4"))),
+        ];
         let credits = period_credits(&owed, Some(dec("10")), Some(&eur("1000")), 1);
         let amounts: Vec<_> = credits.kpis.iter().flatten().map(|c| c.amount.unwrap()).collect();
         assert_eq!(amounts, [dec("33.34"), dec("33.33"), dec("33.33")]);
@@ -196,7 +228,7 @@ mod tests {
 
     #[test]
     fn without_a_fee_only_percents_are_known() {
-        let credits = period_credits(&[Some(dec("2"))], None, None, 1);
+        let credits = period_credits(&[Some(Raised::owed(dec("2")))], None, None, 1);
         assert_eq!((credits.percent, credits.amount), (dec("2"), None));
         assert_eq!(credits.kpis[0].as_ref().unwrap().amount, None);
     }

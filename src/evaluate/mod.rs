@@ -6,15 +6,16 @@ pub mod alerts;
 pub mod credits;
 pub mod obligations;
 pub mod periods;
+pub mod remedies;
 pub mod rounding;
 pub mod status;
 
 use chrono::NaiveDate;
 
-use crate::model::{Contract, Measured, Project, WhenMissing};
+use crate::model::{Contract, DisputeStatus, Measured, Project, WhenMissing};
 use aggregate::Cell;
 use alerts::Alert;
-use credits::{Credit, CreditTotals, PeriodCredits};
+use credits::{Credit, CreditTotals, PeriodCredits, Raised};
 use obligations::{DeliverableResult, EvidenceStatus};
 use periods::{Period, PeriodKind};
 use rounding::round_half_away;
@@ -25,6 +26,10 @@ use status::Status;
 pub enum Exclusion {
     /// Fewer values than the KPI's `min_count`.
     TooFew { count: u64, min: u64 },
+    /// Every measurement of the period fell in an agreed exclusion (index into the contract's).
+    Agreed { index: usize },
+    /// The vendor disputed the period and the dispute was upheld.
+    DisputeUpheld,
 }
 
 /// One KPI in one period.
@@ -106,9 +111,8 @@ fn scorecard(project: &Project, vendor: usize, today: NaiveDate) -> Scorecard {
     let kind = project.settings.period;
     let as_of = project.as_of;
 
-    let periods: Vec<PeriodResult> = scored_periods(contract, kind, as_of)
-        .map(|period| period_result(project, vendor, period))
-        .collect();
+    let periods: Vec<Period> = scored_periods(contract, kind, as_of).collect();
+    let periods = period_results(project, vendor, &periods);
     let headline = headline_index(&periods, Period::containing(kind, as_of));
     let mut credits_term = CreditTotals::default();
     for period in &periods {
@@ -151,47 +155,53 @@ fn headline_index(periods: &[PeriodResult], as_of_period: Period) -> Option<usiz
     periods.iter().position(|p| p.period == as_of_period).or_else(|| periods.len().checked_sub(1))
 }
 
-fn period_result(project: &Project, vendor: usize, period: Period) -> PeriodResult {
+/// Every period's results. KPIs are judged first and credits worked out after, since earn-back
+/// looks at the periods that follow a credit.
+fn period_results(project: &Project, vendor: usize, periods: &[Period]) -> Vec<PeriodResult> {
     let contract = &project.contracts[vendor];
-    let mut kpis: Vec<KpiResult> =
-        (0..contract.kpis.len()).map(|kpi| kpi_result(project, vendor, kpi, period)).collect();
-
-    let owed: Vec<_> = contract
-        .kpis
+    let judged: Vec<Vec<KpiResult>> = periods
         .iter()
-        .zip(&kpis)
-        .map(|(kpi, result)| {
-            kpi.credit_percent.filter(|_| owes_credit(result.status, kpi.when_missing))
+        .map(|period| {
+            (0..contract.kpis.len()).map(|kpi| kpi_result(project, vendor, kpi, *period)).collect()
         })
         .collect();
-    let credits = credits::period_credits(
-        &owed,
-        contract.credit_cap_percent,
-        contract.fee.as_ref(),
-        period.months(),
-    );
-    for (result, credit) in kpis.iter_mut().zip(&credits.kpis) {
-        result.credit.clone_from(credit);
-    }
 
-    let score = status::vendor_score(
-        contract
+    let mut results = Vec::with_capacity(periods.len());
+    for (index, period) in periods.iter().enumerate() {
+        let raised: Vec<Option<Raised>> = contract
             .kpis
             .iter()
-            .zip(&kpis)
-            .filter_map(|(kpi, result)| result.score.map(|s| (s, kpi.weight))),
-    );
-    let grade = score.and_then(|score| status::grade(&project.settings.grades, score));
-    PeriodResult { period, score, grade, kpis, credits }
-}
+            .enumerate()
+            .map(|(kpi, rules)| {
+                let (percent, tier) = remedies::raised(rules, &judged[index][kpi])?;
+                let history: Vec<&KpiResult> = judged.iter().map(|p| &p[kpi]).collect();
+                let (state, note) =
+                    remedies::state(contract, kpi, periods, &history, index, project.as_of);
+                Some(Raised { percent, tier, state, note })
+            })
+            .collect();
+        let credits = credits::period_credits(
+            &raised,
+            contract.credit_cap_percent,
+            contract.fee.as_ref(),
+            period.months(),
+        );
+        let mut kpis = judged[index].clone();
+        for (result, credit) in kpis.iter_mut().zip(&credits.kpis) {
+            result.credit.clone_from(credit);
+        }
 
-/// A breach owes its credit, and so does a missing period unless the KPI skips those.
-fn owes_credit(status: Status, when_missing: WhenMissing) -> bool {
-    match status {
-        Status::Breach => true,
-        Status::Missing => when_missing == WhenMissing::Breach,
-        _ => false,
+        let score = status::vendor_score(
+            contract
+                .kpis
+                .iter()
+                .zip(&kpis)
+                .filter_map(|(kpi, result)| result.score.map(|s| (s, kpi.weight))),
+        );
+        let grade = score.and_then(|score| status::grade(&project.settings.grades, score));
+        results.push(PeriodResult { period: *period, score, grade, kpis, credits });
     }
+    results
 }
 
 fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period) -> KpiResult {
@@ -205,7 +215,7 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
         exclusion: None,
         credit: None,
     };
-    let Some(cell) = measured_cell(project, vendor, kpi_index, period) else {
+    let Some((cell, agreed)) = measured_cell(project, vendor, kpi_index, period) else {
         return not_due;
     };
     let count = cell.count();
@@ -213,6 +223,23 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
     // Before service levels apply nothing is scored, but what was measured is still shown.
     if period.last_day() < contract.service_levels_from {
         return KpiResult { actual: measured, count, ..not_due };
+    }
+    let excluded = |exclusion| KpiResult {
+        status: Status::Excluded,
+        actual: measured,
+        score: None,
+        count,
+        exclusion: Some(exclusion),
+        credit: None,
+    };
+    let upheld =
+        contract.dispute(kpi_index, period).is_some_and(|d| d.status == DisputeStatus::Upheld);
+    if upheld {
+        return excluded(Exclusion::DisputeUpheld);
+    }
+    // A period whose every measurement fell in an agreed exclusion is excluded, not missing.
+    if let (None, Some(index)) = (measured, agreed) {
+        return excluded(Exclusion::Agreed { index });
     }
 
     let Some(actual) = measured else {
@@ -240,26 +267,39 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
     }
 }
 
-/// The measurements a KPI is judged on in `period`; `None` when it is not measured then (a
-/// quarterly KPI in a monthly site is measured over the quarter, in its last month).
-fn measured_cell(project: &Project, vendor: usize, kpi: usize, period: Period) -> Option<Cell> {
+/// The measurements a KPI is judged on in `period`, and the first agreed exclusion that removed
+/// any of them; `None` when the KPI is not measured then (a quarterly KPI in a monthly site is
+/// measured over the quarter, in its last month).
+fn measured_cell(
+    project: &Project,
+    vendor: usize,
+    kpi: usize,
+    period: Period,
+) -> Option<(Cell, Option<usize>)> {
     let measured = project.contracts[vendor].kpis[kpi].measured;
+    let months: Vec<Period> =
+        if period.kind() == PeriodKind::Quarter || measured == Measured::Monthly {
+            vec![period]
+        } else {
+            let months: Vec<Period> = period.quarter().month_periods().collect();
+            if months.last() != Some(&period) {
+                return None;
+            }
+            months
+        };
     let cells = &project.measurements;
-    if period.kind() == PeriodKind::Quarter || measured == Measured::Monthly {
-        return Some(cells.cell(vendor, kpi, period).cloned().unwrap_or_default());
-    }
-    let quarter = period.quarter();
-    let months: Vec<Period> = quarter.month_periods().collect();
-    if months.last() != Some(&period) {
-        return None;
-    }
     let mut merged = Cell::default();
+    let mut excluded = None;
     for month in months {
         if let Some(cell) = cells.cell(vendor, kpi, month) {
             merged.merge(cell);
         }
+        let key = crate::model::CellKey { vendor, kpi, period: month };
+        if let Some((_, index)) = cells.excluded.get(&key) {
+            excluded = Some(excluded.map_or(*index, |first: usize| first.min(*index)));
+        }
     }
-    Some(merged)
+    Some((merged, excluded))
 }
 
 /// The KPI's results in the periods it was due, newest first, from the period at `upto` back.

@@ -96,7 +96,7 @@ mod tests {
             tolerance,
             weight: 1.0,
             aggregate: Aggregate::Mean,
-            credit_percent: None,
+            credit: crate::model::CreditRule::None,
             when_missing: WhenMissing::Breach,
             min_count: None,
             measured: Measured::Monthly,

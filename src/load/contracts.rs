@@ -9,12 +9,13 @@ use serde::Deserialize;
 
 use crate::diagnostics::Diagnostic;
 use crate::evaluate::aggregate::Aggregate;
+use crate::evaluate::periods::{Period, PeriodKind};
 use crate::load::dates;
 use crate::load::values::clean_text;
 use crate::load::yaml::{self, Spanned};
 use crate::model::{
-    Better, Contract, Deliverable, Evidence, Fee, Kpi, LARGEST_VALUE, Measured, Term, Unit,
-    WhenMissing,
+    Better, Contract, CreditRule, CreditTier, Deliverable, Dispute, DisputeStatus, Evidence,
+    Exclusion, Fee, Kpi, LARGEST_VALUE, Measured, Term, Unit, WhenMissing,
 };
 
 #[derive(Debug, Deserialize)]
@@ -28,6 +29,10 @@ struct RawContract {
     fee: Option<RawFee>,
     kpis: Spanned<Vec<RawKpi>>,
     credits: Option<RawCredits>,
+    #[serde(default)]
+    exclusions: Vec<RawExclusion>,
+    #[serde(default)]
+    disputes: Vec<RawDispute>,
     #[serde(default)]
     deliverables: Vec<RawDeliverable>,
     #[serde(default)]
@@ -64,6 +69,7 @@ struct RawKpi {
     weight: Option<Spanned<f64>>,
     aggregate: Option<RawAggregate>,
     credit_percent: Option<Spanned<f64>>,
+    credit_tiers: Option<Spanned<Vec<RawTier>>>,
     when_missing: Option<RawWhenMissing>,
     min_count: Option<Spanned<u64>>,
     measured: Option<RawMeasured>,
@@ -122,6 +128,41 @@ enum RawMeasured {
 #[serde(deny_unknown_fields)]
 struct RawCredits {
     cap_percent: Option<Spanned<f64>>,
+    earn_back_periods: Option<Spanned<u32>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTier {
+    worse_than: Spanned<f64>,
+    percent: Spanned<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExclusion {
+    kpi: Option<Spanned<String>>,
+    from: Spanned<String>,
+    to: Spanned<String>,
+    reason: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDispute {
+    kpi: Spanned<String>,
+    period: Spanned<String>,
+    raised: Spanned<String>,
+    status: RawDisputeStatus,
+    text: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawDisputeStatus {
+    Open,
+    Upheld,
+    Rejected,
 }
 
 #[derive(Debug, Deserialize)]
@@ -193,8 +234,9 @@ pub fn is_kpi_id(id: &str) -> bool {
     !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-/// Reads one contract file. `stem` is the file name without its extension, the default id.
-pub fn parse(file: &str, stem: &str, text: &str) -> Result<Contract, Rejected> {
+/// Reads one contract file. `stem` is the file name without its extension, the default id;
+/// `kind` is the site's period, in which disputes name their period.
+pub fn parse(file: &str, stem: &str, text: &str, kind: PeriodKind) -> Result<Contract, Rejected> {
     let raw: RawContract = yaml::parse(file, text).map_err(|problem| Rejected {
         problems: vec![problem],
         outline: Outline { id: stem.to_owned(), kpis: None },
@@ -236,11 +278,11 @@ pub fn parse(file: &str, stem: &str, text: &str) -> Result<Contract, Rejected> {
 
     let fee = raw.fee.as_ref().and_then(|fee| check.fee(fee));
     let kpis = check.kpis(&raw.kpis);
-    if raw.fee.is_none() && kpis.iter().any(|kpi| kpi.credit_percent.is_some()) {
+    if raw.fee.is_none() && kpis.iter().any(|kpi| kpi.credit != CreditRule::None) {
         check.problems.push(raw.kpis.error(
             file,
             text,
-            "a KPI owes `credit_percent` but the contract has no `fee` to take it from: add `fee: { monthly: …, currency: … }`",
+            "a KPI owes credits but the contract has no `fee` to take them from: add `fee: { monthly: …, currency: … }`",
         ));
     }
     let credit_cap_percent = raw
@@ -248,6 +290,15 @@ pub fn parse(file: &str, stem: &str, text: &str) -> Result<Contract, Rejected> {
         .as_ref()
         .and_then(|credits| credits.cap_percent.as_ref())
         .and_then(|cap| check.percent(cap, "cap_percent"));
+    let earn_back_periods =
+        raw.credits.as_ref().and_then(|c| c.earn_back_periods.as_ref()).map(|n| {
+            check.that(n.value >= 1, n, || "`earn_back_periods` must be at least 1".to_owned());
+            n.value
+        });
+    let exclusions =
+        term.as_ref().map(|t| check.exclusions(&raw.exclusions, &kpis, t)).unwrap_or_default();
+    let disputes =
+        term.as_ref().map(|t| check.disputes(&raw.disputes, &kpis, t, kind)).unwrap_or_default();
     let deliverables = check.deliverables(&raw.deliverables);
     let data_protection = check.evidence(&raw.data_protection);
     let review_cadence_days = raw.reviews.as_ref().map(|reviews| {
@@ -273,6 +324,9 @@ pub fn parse(file: &str, stem: &str, text: &str) -> Result<Contract, Rejected> {
             fee,
             kpis,
             credit_cap_percent,
+            earn_back_periods,
+            exclusions,
+            disputes,
             deliverables,
             data_protection,
             review_cadence_days,
@@ -450,8 +504,7 @@ impl Checker<'_> {
             });
             weight.value
         });
-        let credit_percent =
-            raw.credit_percent.as_ref().and_then(|p| self.percent(p, "credit_percent"));
+        let credit = self.credit_rule(raw, better, target);
         if let Some(min_count) = &raw.min_count {
             self.that(min_count.value > 0, min_count, || {
                 "`min_count` must be at least 1".to_owned()
@@ -475,7 +528,7 @@ impl Checker<'_> {
             tolerance: raw.tolerance.as_ref().map(|t| t.value),
             weight,
             aggregate: aggregate(raw.aggregate.as_ref()),
-            credit_percent,
+            credit,
             when_missing: match raw.when_missing {
                 Some(RawWhenMissing::Skip) => WhenMissing::Skip,
                 Some(RawWhenMissing::Breach) | None => WhenMissing::Breach,
@@ -486,6 +539,152 @@ impl Checker<'_> {
                 Some(RawMeasured::Monthly) | None => Measured::Monthly,
             },
         })
+    }
+
+    /// `credit_percent`, or `credit_tiers` listed from the mildest to the most severe, each on
+    /// the failing side of the target.
+    fn credit_rule(&mut self, raw: &RawKpi, better: Better, target: f64) -> CreditRule {
+        match (&raw.credit_percent, &raw.credit_tiers) {
+            (None, None) => CreditRule::None,
+            (Some(percent), None) => {
+                self.percent(percent, "credit_percent").map_or(CreditRule::None, CreditRule::Flat)
+            }
+            (Some(percent), Some(_)) => {
+                self.that(false, percent, || {
+                    "a KPI has `credit_percent` or `credit_tiers`, not both".to_owned()
+                });
+                CreditRule::None
+            }
+            (None, Some(tiers)) => {
+                if tiers.value.is_empty() {
+                    self.that(false, tiers, || {
+                        "`credit_tiers` is empty: list at least one tier".to_owned()
+                    });
+                }
+                let mut list = Vec::new();
+                for (index, tier) in tiers.value.iter().enumerate() {
+                    let worse = tier.worse_than.value;
+                    self.that(is_measurable(worse), &tier.worse_than, || {
+                        format!("`worse_than` must be a number between -{LARGEST_VALUE} and {LARGEST_VALUE}")
+                    });
+                    let failing_side = match better {
+                        Better::Higher => worse <= target,
+                        Better::Lower => worse >= target,
+                    };
+                    self.that(failing_side, &tier.worse_than, || {
+                        let word = if better == Better::Higher { "above" } else { "below" };
+                        format!("the tier `worse_than: {worse}` is {word} the target {target}: it would charge a KPI that meets its target")
+                    });
+                    if let Some(previous) = index.checked_sub(1).map(|i| &tiers.value[i]) {
+                        let (before, percent_before) =
+                            (previous.worse_than.value, previous.percent.value);
+                        let in_order = match better {
+                            Better::Higher => worse < before,
+                            Better::Lower => worse > before,
+                        };
+                        self.that(in_order, &tier.worse_than, || {
+                            format!("tiers are listed from the mildest to the most severe: `worse_than: {worse}` must be {} the {before} before it", if better == Better::Higher { "below" } else { "above" })
+                        });
+                        self.that(tier.percent.value >= percent_before, &tier.percent, || {
+                            format!("a more severe tier owes no less: {} is below the {percent_before} before it", tier.percent.value)
+                        });
+                    }
+                    if let Some(percent) = self.percent(&tier.percent, "percent") {
+                        list.push(CreditTier { worse_than: worse, percent });
+                    }
+                }
+                CreditRule::Tiers(list)
+            }
+        }
+    }
+
+    /// Exclusions name a KPI of the contract (or none, for all) and dates that meet the term.
+    fn exclusions(&mut self, raw: &[RawExclusion], kpis: &[Kpi], term: &Term) -> Vec<Exclusion> {
+        let mut list = Vec::new();
+        for item in raw {
+            let kpi = item.kpi.as_ref().map(|id| self.kpi_of(id, kpis));
+            let from = self.date(&item.from);
+            let to = self.date(&item.to);
+            let reason = self.text(&item.reason, "reason");
+            let (Some(from), Some(to), Some(reason)) = (from, to, reason) else { continue };
+            if to < from {
+                self.that(false, &item.to, || {
+                    format!("the exclusion ends on {to}, before it starts on {from}")
+                });
+                continue;
+            }
+            let meets_term = to >= term.start && term.end.is_none_or(|end| from <= end);
+            self.that(meets_term, &item.from, || {
+                "the exclusion lies outside the contract's term".to_owned()
+            });
+            match kpi {
+                Some(None) => {}
+                Some(Some(kpi)) => list.push(Exclusion { kpi: Some(kpi), from, to, reason }),
+                None => list.push(Exclusion { kpi: None, from, to, reason }),
+            }
+        }
+        list
+    }
+
+    /// Disputes name a KPI of the contract and a period of the term, at most one per pair.
+    fn disputes(
+        &mut self,
+        raw: &[RawDispute],
+        kpis: &[Kpi],
+        term: &Term,
+        kind: PeriodKind,
+    ) -> Vec<Dispute> {
+        let mut list: Vec<Dispute> = Vec::new();
+        for item in raw {
+            let kpi = self.kpi_of(&item.kpi, kpis);
+            let raised = self.date(&item.raised);
+            let text = self.text(&item.text, "text");
+            let period = Period::parse(item.period.value.trim()).filter(|p| p.kind() == kind);
+            let example = if kind == PeriodKind::Month { "2026-05" } else { "2026-Q2" };
+            self.that(period.is_some(), &item.period, || {
+                format!(
+                    "`{}` is not a period of this site: expected one such as {example}",
+                    item.period.value
+                )
+            });
+            let (Some(kpi), Some(period), Some(raised), Some(text)) = (kpi, period, raised, text)
+            else {
+                continue;
+            };
+            let in_term = period.last_day() >= term.start
+                && term.end.is_none_or(|end| period.first_day() <= end);
+            self.that(in_term, &item.period, || {
+                format!("{period} lies outside the contract's term")
+            });
+            let twice = list.iter().any(|d| d.kpi == kpi && d.period == period);
+            self.that(!twice, &item.kpi, || {
+                format!(
+                    "a second dispute for `{}` in {period}: one dispute per KPI and period",
+                    item.kpi.value
+                )
+            });
+            let status = match item.status {
+                RawDisputeStatus::Open => DisputeStatus::Open,
+                RawDisputeStatus::Upheld => DisputeStatus::Upheld,
+                RawDisputeStatus::Rejected => DisputeStatus::Rejected,
+            };
+            list.push(Dispute { kpi, period, raised, status, text });
+        }
+        list
+    }
+
+    /// The index of a KPI the contract declares; a problem otherwise.
+    fn kpi_of(&mut self, id: &Spanned<String>, kpis: &[Kpi]) -> Option<usize> {
+        let found = kpis.iter().position(|k| k.id == id.value.trim());
+        self.that(found.is_some(), id, || {
+            let ids: Vec<&str> = kpis.iter().map(|k| k.id.as_str()).collect();
+            format!(
+                "the contract declares no KPI `{}`: expected one of {}",
+                id.value,
+                ids.join(", ")
+            )
+        });
+        found
     }
 
     fn item_id(&mut self, id: &Spanned<String>, seen: &mut HashSet<String>, what: &str) {
@@ -591,12 +790,12 @@ mod tests {
         credits: { cap_percent: 6 }\n";
 
     fn problems(text: &str) -> Vec<Diagnostic> {
-        parse("contracts/lumen.yaml", "lumen", text).unwrap_err().problems
+        parse("contracts/lumen.yaml", "lumen", text, PeriodKind::Month).unwrap_err().problems
     }
 
     #[test]
     fn the_worked_example_reads_with_its_defaults() {
-        let contract = parse("contracts/lumen.yaml", "lumen", LUMEN).unwrap();
+        let contract = parse("contracts/lumen.yaml", "lumen", LUMEN, PeriodKind::Month).unwrap();
         assert_eq!(contract.id, "lumen");
         assert_eq!(contract.service_levels_from, contract.term.start);
         assert_eq!(contract.term.notice_deadline().unwrap().to_string(), "2026-11-01");
@@ -651,10 +850,15 @@ mod tests {
 
     #[test]
     fn a_file_name_that_is_no_id_needs_an_id_key() {
-        let found = parse("contracts/Lumen Desk.yaml", "Lumen Desk", LUMEN).unwrap_err().problems;
+        let found = parse("contracts/Lumen Desk.yaml", "Lumen Desk", LUMEN, PeriodKind::Month)
+            .unwrap_err()
+            .problems;
         assert!(found[0].message.contains("not a vendor id"));
         let named = format!("id: lumen\n{LUMEN}");
-        assert_eq!(parse("contracts/Lumen Desk.yaml", "Lumen Desk", &named).unwrap().id, "lumen");
+        assert_eq!(
+            parse("contracts/Lumen Desk.yaml", "Lumen Desk", &named, PeriodKind::Month).unwrap().id,
+            "lumen"
+        );
     }
 
     #[test]

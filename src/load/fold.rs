@@ -23,12 +23,23 @@ pub struct Window {
 pub struct LeftOut {
     pub outside_term: u64,
     pub after_as_of: u64,
+    /// Removed by an exclusion the contract agrees.
+    pub in_exclusions: u64,
 }
 
 impl LeftOut {
     pub fn add(&mut self, other: LeftOut) {
         self.outside_term += other.outside_term;
         self.after_as_of += other.after_as_of;
+        self.in_exclusions += other.in_exclusions;
+    }
+}
+
+fn merge_excluded(into: &mut HashMap<CellKey, (u64, usize)>, from: HashMap<CellKey, (u64, usize)>) {
+    for (key, (count, index)) in from {
+        let entry = into.entry(key).or_insert((0, index));
+        entry.0 += count;
+        entry.1 = entry.1.min(index);
     }
 }
 
@@ -41,13 +52,22 @@ pub struct Fold<'a> {
     pub cells: HashMap<CellKey, Cell>,
     /// Per vendor (index into the contracts).
     pub left_out: BTreeMap<usize, LeftOut>,
+    /// Per cell: measurements removed by an agreed exclusion, and the first exclusion that did.
+    pub excluded: HashMap<CellKey, (u64, usize)>,
     /// Measurements folded.
     pub folded: u64,
 }
 
 impl<'a> Fold<'a> {
     pub fn new(contracts: &'a [Contract], window: Window) -> Self {
-        Fold { contracts, window, cells: HashMap::new(), left_out: BTreeMap::new(), folded: 0 }
+        Fold {
+            contracts,
+            window,
+            cells: HashMap::new(),
+            left_out: BTreeMap::new(),
+            excluded: HashMap::new(),
+            folded: 0,
+        }
     }
 
     pub fn contracts(&self) -> &'a [Contract] {
@@ -75,6 +95,13 @@ impl<'a> Fold<'a> {
         }
 
         let key = CellKey { vendor, kpi, period: Period::containing(self.window.kind, date) };
+        if let Some(index) = contract.exclusion(kpi, date) {
+            let entry = self.excluded.entry(key).or_insert((0, index));
+            entry.0 += 1;
+            entry.1 = entry.1.min(index);
+            self.left_out.entry(vendor).or_default().in_exclusions += 1;
+            return false;
+        }
         let keep_values = contract.kpis[kpi].aggregate.needs_values();
         self.cells.entry(key).or_insert_with(|| Cell::new(keep_values)).add(value, at, origin);
         self.folded += 1;
@@ -89,6 +116,7 @@ impl<'a> Fold<'a> {
         for (vendor, counts) in other.left_out {
             self.left_out.entry(vendor).or_default().add(counts);
         }
+        merge_excluded(&mut self.excluded, other.excluded);
         self.folded += other.folded;
     }
 
@@ -101,6 +129,7 @@ impl<'a> Fold<'a> {
         for (key, cell) in self.cells {
             measurements.cells.entry(key).or_default().merge(&cell);
         }
+        merge_excluded(&mut measurements.excluded, self.excluded);
         for (vendor, counts) in self.left_out {
             left_out.entry(self.contracts[vendor].id.clone()).or_default().add(counts);
         }

@@ -72,7 +72,7 @@ pub fn load(
     let mut report = LoadReport { ignored_files: found.ignored.clone(), ..LoadReport::default() };
 
     let (settings, settings_text) = load_settings(found.settings.as_ref(), &mut problems);
-    let (contracts, broken) = load_contracts(&found.contracts, &mut problems);
+    let (contracts, broken) = load_contracts(&found.contracts, settings.period, &mut problems);
     let source_files = find_source_files(
         root,
         output,
@@ -224,6 +224,7 @@ fn load_sources(
 /// The contracts, sorted by id, and the outlines of those that failed to load.
 fn load_contracts(
     files: &[InputFile],
+    kind: crate::evaluate::periods::PeriodKind,
     problems: &mut Vec<Diagnostic>,
 ) -> (Vec<Contract>, Vec<Outline>) {
     let mut contracts = Vec::new();
@@ -234,7 +235,7 @@ fn load_contracts(
                 problems: vec![problem],
                 outline: Outline { id: file.stem(), kpis: None },
             })
-            .and_then(|text| contracts::parse(&file.shown, &file.stem(), &text));
+            .and_then(|text| contracts::parse(&file.shown, &file.stem(), &text, kind));
         match parsed {
             Ok(contract) => contracts.push(contract),
             Err(mut rejected) => {

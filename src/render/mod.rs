@@ -6,6 +6,7 @@ pub mod format;
 pub mod json;
 pub mod messages;
 pub mod pages;
+pub mod remedies;
 pub mod tables;
 pub mod templates;
 

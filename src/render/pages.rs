@@ -1,18 +1,22 @@
 //! The HTML pages: what each template is given, worked out from the scorecards, with every
 //! number already formatted so that templates only place text.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use tera::Context;
 
 use crate::diagnostics::Diagnostic;
+use crate::evaluate::credits::CreditTotals;
 use crate::evaluate::obligations::{DeliverableStatus, EvidenceStatus};
 use crate::evaluate::periods::Period;
 use crate::evaluate::status::Status;
 use crate::evaluate::{Evaluation, Exclusion, KpiResult, PeriodResult, Scorecard};
-use crate::model::{Better, Contract, Kpi, Measured, Project, WhenMissing};
+use crate::model::{Better, Contract, CreditRule, Fee, Kpi, Measured, Project, WhenMissing};
 use crate::render::charts::{self, KpiChart, Point};
 use crate::render::format;
 use crate::render::messages::alert_message;
+use crate::render::remedies::{self, CreditRow, DisputeView, ExclusionView, MoneyByState};
 use crate::render::templates::Templates;
 
 #[derive(Debug, Serialize)]
@@ -37,6 +41,7 @@ struct VendorRow {
     grade_class: &'static str,
     trend: String,
     credits: String,
+    pending: Option<String>,
     alerts: usize,
     high_alerts: usize,
 }
@@ -45,6 +50,7 @@ struct VendorRow {
 struct Total {
     currency: String,
     owed: String,
+    pending: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -133,6 +139,9 @@ struct Headline {
     credits_cap: Option<String>,
     credits_amount: Option<String>,
     credits_term: Option<String>,
+    /// This period's credits by state, and the term's.
+    money: Option<MoneyByState>,
+    money_term: Option<MoneyByState>,
 }
 
 #[derive(Debug, Serialize)]
@@ -149,6 +158,10 @@ struct VendorPage {
     periods: Vec<PeriodRow>,
     deliverables: Vec<DeliverableView>,
     evidence: Vec<EvidenceView>,
+    credits: Vec<CreditRow>,
+    disputes: Vec<DisputeView>,
+    exclusions: Vec<ExclusionView>,
+    earn_back: Option<String>,
 }
 
 fn status_label(status: Status) -> &'static str {
@@ -236,6 +249,12 @@ pub fn portfolio(
                 grade_class: grade_class(project, grade),
                 trend: charts::sparkline(&format!("trend-{}", contract.id), &trend_title, &scores),
                 credits: credits_amount(contract, headline),
+                pending: contract
+                    .fee
+                    .as_ref()
+                    .zip(headline)
+                    .filter(|(_, p)| !p.credits.totals.pending.is_zero())
+                    .map(|(fee, p)| format::money(p.credits.totals.pending, fee)),
                 alerts: card.alerts.len(),
                 high_alerts: card
                     .alerts
@@ -254,21 +273,26 @@ pub fn portfolio(
         (None, None) => ra.id.cmp(&rb.id),
     });
 
-    let mut totals: std::collections::BTreeMap<
-        String,
-        (rust_decimal::Decimal, &crate::model::Fee),
-    > = std::collections::BTreeMap::new();
+    // Money is never converted: the totals are per currency.
+    let mut totals: BTreeMap<String, (CreditTotals, &Fee)> = BTreeMap::new();
     for card in &evaluation.scorecards {
         let contract = &project.contracts[card.vendor];
         if let (Some(fee), Some(headline)) = (contract.fee.as_ref(), card.headline()) {
-            totals.entry(fee.currency.clone()).or_insert((rust_decimal::Decimal::ZERO, fee)).0 +=
-                headline.credits.totals.owed;
+            totals
+                .entry(fee.currency.clone())
+                .or_insert((CreditTotals::default(), fee))
+                .0
+                .add_all(&headline.credits.totals);
         }
     }
     let totals: Vec<Total> = totals
         .into_iter()
-        .filter(|(_, (owed, _))| !owed.is_zero())
-        .map(|(currency, (owed, fee))| Total { currency, owed: format::money(owed, fee) })
+        .filter(|(_, (sums, _))| !(sums.owed.is_zero() && sums.pending.is_zero()))
+        .map(|(currency, (sums, fee))| Total {
+            currency,
+            owed: format::money(sums.owed, fee),
+            pending: (!sums.pending.is_zero()).then(|| format::money(sums.pending, fee)),
+        })
         .collect();
 
     let mut context = Context::new();
@@ -318,6 +342,8 @@ fn vendor_page(
         credits_cap: contract.credit_cap_percent.map(format::percent),
         credits_amount: fee.zip(headline).map(|(fee, p)| format::money(p.credits.totals.owed, fee)),
         credits_term: fee.map(|fee| format::money(card.credits_term.owed, fee)),
+        money: fee.zip(headline).map(|(fee, p)| remedies::money_by_state(&p.credits.totals, fee)),
+        money_term: fee.map(|fee| remedies::money_by_state(&card.credits_term, fee)),
     };
 
     VendorPage {
@@ -406,6 +432,12 @@ fn vendor_page(
                 },
             })
             .collect(),
+        credits: remedies::credit_rows(contract, card),
+        disputes: remedies::disputes(contract),
+        exclusions: remedies::exclusions(contract),
+        earn_back: contract.earn_back_periods.map(|n| {
+            format!("a credit is waived when the KPI is met in each of the next {n} scored periods")
+        }),
     }
 }
 
@@ -459,13 +491,7 @@ fn kpi_view(contract: &Contract, card: &Scorecard, index: usize, kpi: &Kpi) -> K
         has_tolerance: kpi.tolerance.is_some_and(|t| t != kpi.target),
         weight: format::number(kpi.weight),
         aggregate: kpi.aggregate.name(),
-        credit: kpi.credit_percent.map(|p| {
-            let when = match kpi.when_missing {
-                WhenMissing::Breach => "in breach or missing",
-                WhenMissing::Skip => "in breach",
-            };
-            format!("{} of the fee when {when}", format::percent(p))
-        }),
+        credit: credit_rule_text(contract, kpi),
         chart,
         status: latest.map_or("not_due", |r| r.status.name()),
         status_label: latest.map_or(status_label(Status::NotDue), |r| status_label(r.status)),
@@ -474,15 +500,20 @@ fn kpi_view(contract: &Contract, card: &Scorecard, index: usize, kpi: &Kpi) -> K
             .periods
             .iter()
             .rev()
-            .map(|p| kpi_row(contract, kpi, p.period, &p.kpis[index]))
+            .map(|p| kpi_row(contract, index, p.period, &p.kpis[index]))
             .collect(),
     }
 }
 
-fn kpi_row(contract: &Contract, kpi: &Kpi, period: Period, result: &KpiResult) -> KpiRow {
+fn kpi_row(contract: &Contract, index: usize, period: Period, result: &KpiResult) -> KpiRow {
+    let kpi = &contract.kpis[index];
     let credit = match &result.credit {
         Some(credit) => {
-            let mut text = format::percent(credit.percent);
+            let mut text = format!(
+                "{} {}",
+                format::percent(credit.percent),
+                remedies::state_label(credit.state).to_lowercase()
+            );
             if credit.capped {
                 text.push_str(&format!(
                     " (capped from {})",
@@ -496,7 +527,9 @@ fn kpi_row(contract: &Contract, kpi: &Kpi, period: Period, result: &KpiResult) -
         }
         None => String::new(),
     };
+    let remedy = remedies::period_note(contract, index, result, period);
     let note = match (result.status, result.exclusion) {
+        _ if remedy.is_some() => remedy.unwrap_or_default(),
         (_, Some(Exclusion::TooFew { count, min })) => {
             format!("{count} values, fewer than the {min} needed")
         }
@@ -518,5 +551,38 @@ fn kpi_row(contract: &Contract, kpi: &Kpi, period: Period, result: &KpiResult) -
         score: format::score(result.score),
         credit,
         note,
+    }
+}
+
+/// The KPI's credit rule in words: `2% of the fee when in breach or missing`, or its tiers.
+fn credit_rule_text(contract: &Contract, kpi: &Kpi) -> Option<String> {
+    let currency = contract.fee.as_ref().map(|f| f.currency.as_str());
+    let missing = match kpi.when_missing {
+        WhenMissing::Breach => " or missing",
+        WhenMissing::Skip => "",
+    };
+    match &kpi.credit {
+        CreditRule::None => None,
+        CreditRule::Flat(percent) => {
+            Some(format!("{} of the fee when in breach{missing}", format::percent(*percent)))
+        }
+        CreditRule::Tiers(tiers) => {
+            let word = if kpi.better == Better::Higher { "below" } else { "above" };
+            let steps: Vec<String> = tiers
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} {word} {}",
+                        format::percent(t.percent),
+                        format::measure(t.worse_than, kpi.unit, currency)
+                    )
+                })
+                .collect();
+            Some(format!(
+                "tiers of the fee: {}{}",
+                steps.join(", "),
+                if missing.is_empty() { "" } else { "; the largest when missing" }
+            ))
+        }
     }
 }

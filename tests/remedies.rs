@@ -1,0 +1,325 @@
+//! Contract remedies, one claim per test, on projects built in memory: credit tiers, the cap,
+//! earn-back, exclusions and disputes. Expected values are worked out by hand above each.
+
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
+
+use std::str::FromStr;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+
+use vendorcard::evaluate::aggregate::Origin;
+use vendorcard::evaluate::credits::CreditState;
+use vendorcard::evaluate::periods::{Period, PeriodKind};
+use vendorcard::evaluate::remedies::StateNote;
+use vendorcard::evaluate::status::Status;
+use vendorcard::evaluate::{Evaluation, Exclusion, evaluate};
+use vendorcard::load::contracts;
+use vendorcard::load::fold::{Fold, Window};
+use vendorcard::model::{Measurements, Project, Settings};
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap()
+}
+
+/// Builds a one-vendor project, folding `values` (date, KPI index, value) as a load would, so
+/// that exclusions apply.
+fn evaluate_case(contract: &str, values: &[(&str, usize, f64)], as_of: &str) -> Evaluation {
+    let contract = contracts::parse("contracts/v.yaml", "v", contract, PeriodKind::Month).unwrap();
+    let contracts = vec![contract];
+    let mut fold = Fold::new(&contracts, Window { kind: PeriodKind::Month, as_of: None });
+    for (row, (on, kpi, value)) in (1..).zip(values) {
+        let at = NaiveDateTime::new(date(on), chrono::NaiveTime::MIN);
+        fold.add(0, *kpi, at, *value, Origin { file: 0, row });
+    }
+    let mut measurements = Measurements::default();
+    fold.merge_into(&mut measurements, &mut Default::default());
+    let project =
+        Project { settings: Settings::default(), contracts, measurements, as_of: date(as_of) };
+    evaluate(&project, date(as_of))
+}
+
+const AVAILABILITY: &str = "name: V\nterm: { start: 2026-01-01, end: 2026-12-31 }\nfee: { monthly: 10000, currency: EUR }\n\
+    kpis:\n  - id: availability\n    unit: percent\n    better: higher\n    target: 99.9\n    tolerance: 99.0\n    aggregate: min\n\
+    \x20   credit_tiers:\n      - { worse_than: 99.9, percent: 10 }\n      - { worse_than: 99.0, percent: 25 }\n      - { worse_than: 95.0, percent: 100 }\n\
+    credits: { cap_percent: 30 }\n";
+
+fn credit(
+    evaluation: &Evaluation,
+    period: usize,
+    kpi: usize,
+) -> Option<vendorcard::evaluate::credits::Credit> {
+    evaluation.scorecards[0].periods[period].kpis[kpi].credit.clone()
+}
+
+#[test]
+fn a_tier_value_itself_does_not_cross_it() {
+    // January's worst day is exactly 99.9: no tier is crossed (met, no credit). February's is
+    // 98.99, worse than 99.9 and 99.0: the larger, 25 %, is owed, of 10,000 = 2,500.00.
+    let evaluation = evaluate_case(
+        AVAILABILITY,
+        &[("2026-01-10", 0, 99.9), ("2026-02-10", 0, 98.99)],
+        "2026-02-28",
+    );
+    assert!(credit(&evaluation, 0, 0).is_none());
+    let february = credit(&evaluation, 1, 0).unwrap();
+    assert_eq!(
+        (february.percent, february.tier, february.amount),
+        (dec("25"), Some(1), Some(dec("2500.00")))
+    );
+}
+
+#[test]
+fn tiers_are_owed_whatever_the_status() {
+    // 99.5 is within the tolerance (at risk, not a breach) but worse than the 99.9 tier: 10 %.
+    let evaluation = evaluate_case(AVAILABILITY, &[("2026-01-10", 0, 99.5)], "2026-01-31");
+    let january = &evaluation.scorecards[0].periods[0].kpis[0];
+    assert_eq!(january.status, Status::AtRisk);
+    assert_eq!(january.credit.as_ref().map(|c| c.percent), Some(dec("10")));
+}
+
+#[test]
+fn a_missing_period_owes_the_largest_tier_up_to_the_cap() {
+    // No value in January: 100 % is raised, capped at 30 %: 3,000.00, marked capped.
+    let evaluation = evaluate_case(AVAILABILITY, &[], "2026-01-31");
+    let january = credit(&evaluation, 0, 0).unwrap();
+    assert_eq!(
+        (january.percent_before_cap, january.percent, january.capped),
+        (dec("100"), dec("30"), true)
+    );
+    assert_eq!(january.amount, Some(dec("3000.00")));
+}
+
+const EARN_BACK: &str = "name: V\nterm: { start: 2026-01-01, end: 2026-06-30 }\nfee: { monthly: 1000, currency: EUR }\n\
+    kpis:\n  - { id: wait, unit: seconds, better: lower, target: 60, tolerance: 90, credit_percent: 5 }\n\
+    credits: { earn_back_periods: 2 }\n";
+
+fn state(evaluation: &Evaluation, period: usize) -> (CreditState, StateNote) {
+    let credit = credit(evaluation, period, 0).unwrap();
+    (credit.state, credit.note)
+}
+
+#[test]
+fn a_credit_met_back_in_the_next_periods_is_earned_back() {
+    // January breaches (100 s); February and March are met (50 s): January's 5 % is waived.
+    let values = [("2026-01-10", 0, 100.0), ("2026-02-10", 0, 50.0), ("2026-03-10", 0, 50.0)];
+    let evaluation = evaluate_case(EARN_BACK, &values, "2026-03-31");
+    let march = Period::parse("2026-03").unwrap();
+    assert_eq!(
+        state(&evaluation, 0),
+        (CreditState::EarnedBack, StateNote::EarnedBack { through: march })
+    );
+    let card = &evaluation.scorecards[0];
+    assert_eq!(
+        (card.periods[0].credits.totals.earned_back, card.periods[0].credits.totals.owed),
+        (dec("50.00"), dec("0"))
+    );
+    assert_eq!((card.credits_term.earned_back, card.credits_term.owed), (dec("50.00"), dec("0")));
+}
+
+#[test]
+fn a_miss_during_the_window_makes_the_credit_owed() {
+    // January breaches; February is at risk (70 s), which is not met: January's credit is owed.
+    let values = [("2026-01-10", 0, 100.0), ("2026-02-10", 0, 70.0), ("2026-03-10", 0, 50.0)];
+    let evaluation = evaluate_case(EARN_BACK, &values, "2026-03-31");
+    assert_eq!(
+        state(&evaluation, 0),
+        (CreditState::Owed, StateNote::MissedIn(Period::parse("2026-02").unwrap()))
+    );
+}
+
+#[test]
+fn a_credit_whose_window_is_still_open_is_pending() {
+    // January breaches, February is met, and as_of is February: one of two periods so far.
+    let evaluation = evaluate_case(
+        EARN_BACK,
+        &[("2026-01-10", 0, 100.0), ("2026-02-10", 0, 50.0)],
+        "2026-02-28",
+    );
+    assert_eq!(
+        state(&evaluation, 0),
+        (CreditState::Pending, StateNote::Earning { met: 1, needed: 2 })
+    );
+    assert_eq!(evaluation.scorecards[0].credits_term.pending, dec("50.00"));
+}
+
+#[test]
+fn a_credit_whose_window_outlasts_the_term_is_owed() {
+    // May breaches; June is met, and the term ends with June: the window of two cannot close.
+    let values = [("2026-05-10", 0, 100.0), ("2026-06-10", 0, 50.0)];
+    let evaluation = evaluate_case(EARN_BACK, &values, "2026-06-30");
+    assert_eq!(state(&evaluation, 4), (CreditState::Owed, StateNote::TermEnds));
+}
+
+#[test]
+fn excluded_periods_are_passed_over_in_the_window() {
+    const WITH_EXCLUSION: &str = "name: V\nterm: { start: 2026-01-01 }\nfee: { monthly: 1000, currency: EUR }\n\
+        kpis:\n  - { id: wait, unit: seconds, better: lower, target: 60, credit_percent: 5 }\n\
+        credits: { earn_back_periods: 2 }\n\
+        exclusions:\n  - { from: 2026-02-01, to: 2026-02-28, reason: Office move }\n";
+    // January breaches; February's only value (200 s) is excluded, so February does not count;
+    // March and April are met: earned back through April.
+    let values = [
+        ("2026-01-10", 0, 100.0),
+        ("2026-02-10", 0, 200.0),
+        ("2026-03-10", 0, 50.0),
+        ("2026-04-10", 0, 50.0),
+    ];
+    let evaluation = evaluate_case(WITH_EXCLUSION, &values, "2026-04-30");
+    assert_eq!(
+        state(&evaluation, 0),
+        (
+            CreditState::EarnedBack,
+            StateNote::EarnedBack { through: Period::parse("2026-04").unwrap() }
+        )
+    );
+    let february = &evaluation.scorecards[0].periods[1].kpis[0];
+    assert_eq!(
+        (february.status, february.exclusion),
+        (Status::Excluded, Some(Exclusion::Agreed { index: 0 }))
+    );
+}
+
+const EXCLUSIONS: &str = "name: V\nterm: { start: 2026-01-01 }\nfee: { monthly: 1000, currency: EUR }\n\
+    kpis:\n  - { id: wait, unit: seconds, better: lower, target: 60, credit_percent: 5 }\n\
+    \x20 - { id: csat, unit: percent, better: higher, target: 80, credit_percent: 5 }\n\
+    exclusions:\n\
+    \x20 - { kpi: wait, from: 2026-01-04, to: 2026-01-06, reason: Regional power outage }\n\
+    \x20 - { kpi: wait, from: 2026-01-06, to: 2026-01-08, reason: Storm }\n";
+
+#[test]
+fn an_exclusion_can_turn_a_breach_into_a_met_period() {
+    // Waits of 200 s on the 5th and 7th fall in the (overlapping) exclusions; 40 s on the 10th
+    // is all that is left: met, no credit. csat is not excluded: 75 on the 5th is a breach.
+    let values = [
+        ("2026-01-05", 0, 200.0),
+        ("2026-01-07", 0, 200.0),
+        ("2026-01-10", 0, 40.0),
+        ("2026-01-05", 1, 75.0),
+    ];
+    let evaluation = evaluate_case(EXCLUSIONS, &values, "2026-01-31");
+    let january = &evaluation.scorecards[0].periods[0];
+    assert_eq!(
+        (january.kpis[0].status, january.kpis[0].actual, january.kpis[0].count),
+        (Status::Met, Some(40.0), 1)
+    );
+    assert!(january.kpis[0].credit.is_none());
+    assert_eq!(january.kpis[1].status, Status::Breach);
+}
+
+#[test]
+fn a_period_left_empty_by_an_exclusion_is_excluded_not_missing() {
+    let evaluation = evaluate_case(
+        EXCLUSIONS,
+        &[("2026-01-05", 0, 200.0), ("2026-01-05", 1, 90.0)],
+        "2026-01-31",
+    );
+    let wait = &evaluation.scorecards[0].periods[0].kpis[0];
+    assert_eq!(
+        (wait.status, wait.score, wait.exclusion),
+        (Status::Excluded, None, Some(Exclusion::Agreed { index: 0 }))
+    );
+    assert!(wait.credit.is_none());
+    // Only csat is scored: 90 is met, 100.
+    assert_eq!(evaluation.scorecards[0].periods[0].score, Some(100.0));
+}
+
+const DISPUTES: &str = "name: V\nterm: { start: 2026-01-01 }\nfee: { monthly: 1000, currency: EUR }\n\
+    kpis:\n  - { id: wait, unit: seconds, better: lower, target: 60, credit_percent: 5 }\n\
+    \x20 - { id: csat, unit: percent, better: higher, target: 80, credit_percent: 3 }\n\
+    disputes:\n\
+    \x20 - { kpi: wait, period: 2026-01, raised: 2026-02-03, status: open, text: The wait-time probe was down }\n\
+    \x20 - { kpi: csat, period: 2026-01, raised: 2026-02-03, status: upheld, text: Survey tool outage }\n\
+    \x20 - { kpi: wait, period: 2026-02, raised: 2026-03-02, status: rejected, text: Peak was forecast }\n";
+
+#[test]
+fn an_open_dispute_holds_the_credit_and_an_upheld_one_excludes_the_period() {
+    // January: wait 100 s breaches, 5 % = 50.00, disputed (open); csat 70 would breach, but the
+    // dispute was upheld: excluded, actual still shown, no credit.
+    // February: wait 100 s breaches and the dispute was rejected: owed, 50.00.
+    let values = [
+        ("2026-01-10", 0, 100.0),
+        ("2026-01-10", 1, 70.0),
+        ("2026-02-10", 0, 100.0),
+        ("2026-02-10", 1, 90.0),
+    ];
+    let evaluation = evaluate_case(DISPUTES, &values, "2026-02-28");
+    let card = &evaluation.scorecards[0];
+    let raised = date("2026-02-03");
+    assert_eq!(state(&evaluation, 0), (CreditState::Disputed, StateNote::Disputed { raised }));
+    let csat = &card.periods[0].kpis[1];
+    assert_eq!(
+        (csat.status, csat.actual, csat.exclusion),
+        (Status::Excluded, Some(70.0), Some(Exclusion::DisputeUpheld))
+    );
+    assert!(csat.credit.is_none());
+    assert_eq!(state(&evaluation, 1), (CreditState::Owed, StateNote::Owed));
+    assert_eq!((card.credits_term.disputed, card.credits_term.owed), (dec("50.00"), dec("50.00")));
+}
+
+#[test]
+fn room_left_by_a_disputed_credit_is_not_given_to_another() {
+    const CAPPED: &str = "name: V\nterm: { start: 2026-01-01 }\nfee: { monthly: 1000, currency: EUR }\n\
+        kpis:\n  - { id: wait, unit: seconds, better: lower, target: 60, credit_percent: 6 }\n\
+        \x20 - { id: csat, unit: percent, better: higher, target: 80, credit_percent: 6 }\n\
+        credits: { cap_percent: 6 }\n\
+        disputes:\n  - { kpi: wait, period: 2026-01, raised: 2026-02-03, status: open, text: Probe down }\n";
+    // Both breach: 6 % + 6 % = 12 % against a cap of 6 %, so 3 % each; wait's is disputed, and
+    // csat still owes only 3 % (30.00), not the full 6 %.
+    let evaluation =
+        evaluate_case(CAPPED, &[("2026-01-10", 0, 100.0), ("2026-01-10", 1, 70.0)], "2026-01-31");
+    let january = &evaluation.scorecards[0].periods[0].credits;
+    assert_eq!(
+        (january.totals.disputed, january.totals.owed, january.percent),
+        (dec("30.00"), dec("30.00"), dec("6"))
+    );
+}
+
+fn problems(contract: &str) -> Vec<String> {
+    contracts::parse("contracts/v.yaml", "v", contract, PeriodKind::Month)
+        .unwrap_err()
+        .problems
+        .into_iter()
+        .map(|d| format!("{}:{} {}", d.line.unwrap_or(0), d.column.unwrap_or(0), d.message))
+        .collect()
+}
+
+#[test]
+fn tiers_out_of_order_or_above_the_target_are_errors() {
+    let contract =
+        AVAILABILITY.replace("worse_than: 99.0, percent: 25", "worse_than: 99.95, percent: 25");
+    let found = problems(&contract);
+    assert!(found.iter().any(|p| p.contains("is above the target 99.9")), "{found:?}");
+    assert!(found.iter().any(|p| p.contains("from the mildest to the most severe")), "{found:?}");
+    let both =
+        AVAILABILITY.replace("    aggregate: min\n", "    aggregate: min\n    credit_percent: 2\n");
+    assert!(
+        problems(&both).iter().any(|p| p.contains("`credit_percent` or `credit_tiers`, not both"))
+    );
+}
+
+#[test]
+fn disputes_and_exclusions_must_name_a_kpi_and_a_period_of_the_term() {
+    let contract = "name: V\nterm: { start: 2026-01-01, end: 2026-06-30 }\nfee: { monthly: 1000, currency: EUR }\n\
+        kpis:\n  - { id: wait, unit: seconds, better: lower, target: 60, credit_percent: 5 }\n\
+        credits: { earn_back_periods: 0 }\n\
+        exclusions:\n  - { kpi: wiat, from: 2026-02-01, to: 2026-02-02, reason: Outage }\n\
+        \x20 - { from: 2027-02-01, to: 2027-02-02, reason: Later }\n\
+        disputes:\n  - { kpi: wait, period: 2026-09, raised: 2026-10-01, status: open, text: Late }\n\
+        \x20 - { kpi: wait, period: 2026-03, raised: 2026-04-01, status: open, text: One }\n\
+        \x20 - { kpi: wait, period: 2026-03, raised: 2026-04-02, status: rejected, text: Two }\n\
+        \x20 - { kpi: wait, period: 2026-Q1, raised: 2026-04-02, status: open, text: Three }\n";
+    let found = problems(contract);
+    let has = |text: &str| found.iter().any(|p| p.contains(text));
+    assert!(has("`earn_back_periods` must be at least 1"), "{found:?}");
+    assert!(has("the contract declares no KPI `wiat`"), "{found:?}");
+    assert!(has("the exclusion lies outside the contract's term"), "{found:?}");
+    assert!(has("2026-09 lies outside the contract's term"), "{found:?}");
+    assert!(has("a second dispute for `wait` in 2026-03"), "{found:?}");
+    assert!(has("`2026-Q1` is not a period of this site"), "{found:?}");
+    assert_eq!(found.len(), 6, "{found:#?}");
+}

@@ -1,0 +1,66 @@
+//! Remedies as the site shows them: the credits file a finance team imports, the JSON states,
+//! and the vendor page's credits table, disputes and exclusions.
+
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
+
+mod common;
+
+use common::Project;
+use serde_json::json;
+
+const CONTRACT: &str = "name: Acme Support\nterm: { start: 2026-01-01 }\nfee: { monthly: 1000, currency: EUR }\n\
+kpis:\n\
+  - { id: wait, name: Wait, unit: seconds, better: lower, target: 60, credit_percent: 6 }\n\
+  - { id: csat, name: CSAT, unit: percent, better: higher, target: 80, credit_percent: 6 }\n\
+credits: { cap_percent: 8, earn_back_periods: 1 }\n\
+exclusions:\n\
+  - { kpi: wait, from: 2026-03-01, to: 2026-03-31, reason: \"Office <move> & re-cabling\" }\n\
+disputes:\n\
+  - { kpi: csat, period: 2026-02, raised: 2026-03-02, status: open, text: \"Survey <script>alert(1)</script> was broken\" }\n";
+
+// January: wait 100 s and csat 70 both breach: 6 % + 6 % = 12 % against the cap of 8 %, so
+// 4 % each, 40.00 EUR each, capped. February: wait 50 (met) earns January's wait credit back;
+// csat 70 breaches again (so January's csat is owed) and February's csat credit is disputed.
+// March: wait's only value is excluded; csat 90 is met.
+const EXPORT: &str = "date,vendor,kpi,value\n\
+2026-01-10,acme,wait,100\n2026-01-10,acme,csat,70\n\
+2026-02-10,acme,wait,50\n2026-02-10,acme,csat,70\n\
+2026-03-10,acme,wait,500\n2026-03-10,acme,csat,90\n";
+
+#[test]
+fn credits_states_and_the_cap_reach_every_output() {
+    let project = Project::new();
+    project.file("contracts/acme.yaml", CONTRACT).file("kpis/acme.csv", EXPORT);
+    project.build_ok("2026-04-02");
+
+    assert_eq!(
+        project.read("data/credits.csv"),
+        "vendor,period,kpi,percent_before_cap,percent,amount,currency,state,capped\n\
+         acme,2026-01,wait,6,4,40.00,EUR,earned_back,true\n\
+         acme,2026-01,csat,6,4,40.00,EUR,owed,true\n\
+         acme,2026-02,csat,6,6,60.00,EUR,disputed,false\n"
+    );
+
+    let document = project.json();
+    let vendor = &document["vendors"][0];
+    assert_eq!(
+        vendor["periods"][0]["credits"],
+        json!({ "percent": 8.0, "amount": 80.0, "owed": 40.0, "pending": 0.0, "earned_back": 40.0, "disputed": 0.0 })
+    );
+    assert_eq!(
+        vendor["credits_term"],
+        json!({ "owed": 40.0, "pending": 0.0, "earned_back": 40.0, "disputed": 60.0, "currency": "EUR" })
+    );
+    assert_eq!(vendor["periods"][2]["kpis"][0]["status"], "excluded");
+
+    let page = project.read("vendors/acme/index.html");
+    assert!(
+        page.contains("Survey &lt;script&gt;alert(1)&lt;/script&gt; was broken"),
+        "the vendor's text is shown, escaped"
+    );
+    assert!(!page.contains("<script>"));
+    assert!(page.contains("Office &lt;move&gt; &amp; re-cabling"));
+    assert!(page.contains("met in each earn-back period, through 2026-02"));
+    assert!(page.contains("scaled down to the cap of 8%"));
+    assert!(page.contains("disputed by the vendor on 2 Mar 2026"));
+}
