@@ -203,7 +203,11 @@ fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn
     }
     let mut after: BTreeMap<&str, u64> = BTreeMap::new();
     let mut outside: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut excluded: BTreeMap<&str, u64> = BTreeMap::new();
     for (vendor, left_out) in &report.left_out {
+        if left_out.in_exclusions > 0 {
+            excluded.insert(vendor, left_out.in_exclusions);
+        }
         if left_out.after_as_of > 0 {
             after.insert(vendor, left_out.after_as_of);
         }
@@ -224,6 +228,12 @@ fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn
         progress.stage(&format!(
             "left out measurements dated outside the contract term: {}",
             counted(&outside)
+        ));
+    }
+    if !excluded.is_empty() {
+        progress.stage(&format!(
+            "left out measurements in the contracts' agreed exclusions: {}",
+            counted(&excluded)
         ));
     }
 }

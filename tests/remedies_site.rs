@@ -31,7 +31,11 @@ const EXPORT: &str = "date,vendor,kpi,value\n\
 fn credits_states_and_the_cap_reach_every_output() {
     let project = Project::new();
     project.file("contracts/acme.yaml", CONTRACT).file("kpis/acme.csv", EXPORT);
-    project.build_ok("2026-04-02");
+    let output = project.build_ok("2026-04-02");
+    assert!(
+        common::stderr(&output)
+            .contains("left out measurements in the contracts' agreed exclusions: acme 1")
+    );
 
     assert_eq!(
         project.read("data/credits.csv"),
