@@ -36,7 +36,7 @@ struct RawSettings {
 #[serde(deny_unknown_fields)]
 struct RawSource {
     name: Spanned<String>,
-    files: Spanned<String>,
+    files: Spanned<OneOrMany>,
     date: Spanned<String>,
     date_format: Option<Spanned<String>>,
     vendor: Spanned<RawVendor>,
@@ -71,6 +71,7 @@ struct RawVendorColumn {
 struct RawMapping {
     column: Option<String>,
     unit: Option<RawTimeUnit>,
+    scale: Option<Spanned<f64>>,
     equals: Option<OneOrMany>,
     between: Option<(String, String)>,
 }
@@ -93,6 +94,10 @@ enum OneOrMany {
 }
 
 impl OneOrMany {
+    fn is_empty(&self) -> bool {
+        matches!(self, OneOrMany::Many(list) if list.is_empty())
+    }
+
     fn into_vec(self) -> Vec<String> {
         match self {
             OneOrMany::One(text) => vec![text.0],
@@ -242,16 +247,23 @@ fn source_from(
     } else if !names.insert(name.clone()) {
         fail(&raw.name, format!("two sources are named `{name}`: give each its own name"));
     }
-    let files = raw.files.value.trim().to_owned();
-    if files.starts_with('/') || files.split('/').any(|part| part == "..") {
-        fail(
-            &raw.files,
-            format!(
-                "`{files}` leaves the project folder: `files` is a glob relative to it, such as exports/*.csv"
-            ),
-        );
-    } else if let Err(error) = globset::Glob::new(&files) {
-        fail(&raw.files, format!("`{files}` is not a glob: {}", error.kind()));
+    let files_at = Placement(raw.files.line, raw.files.column);
+    let files: Vec<String> =
+        raw.files.value.into_vec().into_iter().map(|f| f.trim().to_owned()).collect();
+    if files.is_empty() {
+        fail(&files_at, "`files` names no glob: write one, such as exports/*.csv".to_owned());
+    }
+    for glob in &files {
+        if glob.starts_with('/') || glob.split('/').any(|part| part == "..") {
+            fail(
+                &files_at,
+                format!(
+                    "`{glob}` leaves the project folder: `files` is a glob relative to it, such as exports/*.csv"
+                ),
+            );
+        } else if let Err(error) = globset::Glob::new(glob) {
+            fail(&files_at, format!("`{glob}` is not a glob: {}", error.kind()));
+        }
     }
     if let Some(format) = &raw.date_format
         && let Err(message) = dates::check_date_format(&format.value)
@@ -357,13 +369,13 @@ fn source_from(
 }
 
 /// A place known only by its line and column.
-struct At(u64, u64);
+struct Placement(u64, u64);
 
-fn mapping_place(place: (u64, u64)) -> At {
-    At(place.0, place.1)
+fn mapping_place(place: (u64, u64)) -> Placement {
+    Placement(place.0, place.1)
 }
 
-impl Placed for At {
+impl Placed for Placement {
     fn place(&self, file: &str, text: &str, message: String) -> Diagnostic {
         Diagnostic::error(file, message).at(self.0, self.1, Some(text))
     }
@@ -387,10 +399,23 @@ fn mapping_from(raw: RawMapping) -> Result<Mapping, String> {
         RawTimeUnit::Hours => TimeUnit::Hours,
         RawTimeUnit::Days => TimeUnit::Days,
     });
+    let scale = raw.scale.map(|s| s.value);
+    if scale.is_some_and(|s| !s.is_finite() || s <= 0.0 || s > 1e6) {
+        return Err(
+            "`scale` must be a number above 0, such as 100 for a spreadsheet's percentages"
+                .to_owned(),
+        );
+    }
     match (raw.column, raw.equals, raw.between) {
-        (Some(column), None, None) => Ok(Mapping::Column { column, unit }),
-        (Some(column), Some(values), None) if unit.is_none() => Ok(Mapping::Equals { column, values: values.into_vec() }),
-        (Some(_), Some(_), None) => Err("`equals` gives 100 or 0, not a time: drop `unit`".to_owned()),
+        (Some(column), None, None) => Ok(Mapping::Column { column, unit, scale }),
+        (Some(_), Some(values), None) if values.is_empty() => {
+            Err("`equals` lists no values: write the value (or values) that count as 100".to_owned())
+        }
+        (Some(column), Some(values), None) if unit.is_none() && scale.is_none() => {
+            Ok(Mapping::Equals { column, values: values.into_vec() })
+        }
+        (Some(_), Some(_), None) => Err("`equals` gives 100 or 0: drop `unit` and `scale`".to_owned()),
+        (None, None, Some(_)) if scale.is_some() => Err("`between` gives a time: drop `scale`".to_owned()),
         (None, None, Some((start, end))) => Ok(Mapping::Between { start, end, unit }),
         (None, Some(_), _) => Err("`equals` needs the `column` it compares".to_owned()),
         _ => Err("a KPI is read from one `column` (with `unit` or `equals`) or from `between: [start, end]`".to_owned()),

@@ -179,6 +179,9 @@ fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn
     }
     for source in &report.sources {
         progress.stage(&source.line());
+        for warning in &source.warnings {
+            progress.warning(&Diagnostic::warning("vendorcard.yaml", warning.clone()));
+        }
     }
     for counts in &report.files {
         let file = &counts.file;

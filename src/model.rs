@@ -56,8 +56,8 @@ pub struct Source {
     /// contracts, but its files are not read.
     pub readable: bool,
     pub name: String,
-    /// A glob relative to the project folder.
-    pub files: String,
+    /// Globs relative to the project folder.
+    pub files: Vec<String>,
     /// The column that dates a row.
     pub date: String,
     /// A chrono format for the dates; ISO forms need none.
@@ -102,8 +102,9 @@ pub struct SourceKpi {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Mapping {
-    /// A column of numbers or durations; `unit` is what a plain number measures.
-    Column { column: String, unit: Option<TimeUnit> },
+    /// A column of numbers or durations; `unit` is what a plain number measures, and `scale`
+    /// multiplies it (100 for a spreadsheet's percentages, stored as fractions).
+    Column { column: String, unit: Option<TimeUnit>, scale: Option<f64> },
     /// 100 where the column holds one of `values`, 0 elsewhere.
     Equals { column: String, values: Vec<String> },
     /// The time from one timestamp column to another, in the KPI's unit.
@@ -425,6 +426,77 @@ impl Measurements {
     }
 }
 
+/// Who a survey answer comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SurveyKind {
+    /// A quality-assurance survey of the vendor's customers.
+    Customer,
+    /// Our own employees who work with the vendor.
+    Staff,
+    /// A session in which we watched the vendor work.
+    Shadowing,
+    /// The outsourced team itself, about working with us.
+    VendorTeam,
+}
+
+impl SurveyKind {
+    pub const ALL: [SurveyKind; 4] =
+        [SurveyKind::Customer, SurveyKind::Staff, SurveyKind::Shadowing, SurveyKind::VendorTeam];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SurveyKind::Customer => "customer",
+            SurveyKind::Staff => "staff",
+            SurveyKind::Shadowing => "shadowing",
+            SurveyKind::VendorTeam => "vendor_team",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SurveyKind> {
+        SurveyKind::ALL.into_iter().find(|k| k.name() == text)
+    }
+}
+
+/// Survey answers of one vendor, kind and period: their count and sum, and the comments.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SurveyCell {
+    pub count: u64,
+    pub sum: f64,
+    /// (date, order read, text), in the order read.
+    pub comments: Vec<(NaiveDate, (u32, u64), String)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SurveyKey {
+    pub vendor: usize,
+    pub kind: SurveyKind,
+    pub period: Period,
+}
+
+/// A review meeting with a vendor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Review {
+    /// Index into the contracts.
+    pub vendor: usize,
+    pub file: String,
+    pub date: NaiveDate,
+    pub attendees: Vec<String>,
+    pub actions: Vec<Action>,
+    /// The notes, as markdown written by people on both sides: untrusted.
+    pub notes: String,
+}
+
+/// An action agreed at a review; carried over to later reviews under the same id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    pub id: String,
+    pub text: String,
+    pub due: Option<NaiveDate>,
+    pub done: bool,
+    /// Index into the vendor's KPIs, for an action meant to improve one.
+    pub kpi: Option<usize>,
+}
+
 /// The validated inputs of one build.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Project {
@@ -432,6 +504,9 @@ pub struct Project {
     /// Sorted by id.
     pub contracts: Vec<Contract>,
     pub measurements: Measurements,
+    pub surveys: HashMap<SurveyKey, SurveyCell>,
+    /// By vendor, then date.
+    pub reviews: Vec<Review>,
     /// The date that closes the data, set or derived (see `load::as_of`).
     pub as_of: NaiveDate,
 }

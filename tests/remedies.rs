@@ -38,8 +38,14 @@ fn evaluate_case(contract: &str, values: &[(&str, usize, f64)], as_of: &str) -> 
     }
     let mut measurements = Measurements::default();
     fold.merge_into(&mut measurements, &mut Default::default());
-    let project =
-        Project { settings: Settings::default(), contracts, measurements, as_of: date(as_of) };
+    let project = Project {
+        settings: Settings::default(),
+        contracts,
+        measurements,
+        surveys: Default::default(),
+        reviews: Vec::new(),
+        as_of: date(as_of),
+    };
     evaluate(&project, date(as_of))
 }
 

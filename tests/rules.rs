@@ -58,6 +58,8 @@ impl Case {
             settings: self.settings.clone(),
             contracts: vec![contract],
             measurements,
+            surveys: Default::default(),
+            reviews: Vec::new(),
             as_of: date(as_of),
         }
     }

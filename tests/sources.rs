@@ -216,7 +216,7 @@ fn an_interval_ending_before_it_starts_is_skipped_and_counted() {
     // 6 hours and 30 hours; the second row ends before it starts: (6 + 30) / 2 = 18.
     assert_eq!(january(&project.json(), "acme", "resolve_time"), 18.0);
     assert!(
-        stderr(&output).contains("skipped 1 value of intervals ending before they start (rows 3)"),
+        stderr(&output).contains("skipped 1 value of intervals ending before they start (row 3)"),
         "{}",
         stderr(&output)
     );
@@ -235,7 +235,7 @@ fn unmapped_vendors_and_filtered_rows_are_skipped_and_counted() {
         log.contains("skipped 2 rows of vendors not in `vendor.map`, values `C` 2 (rows 4, 5)"),
         "{log}"
     );
-    assert!(log.contains("skipped 1 row filtered out by `where` (rows 3)"), "{log}");
+    assert!(log.contains("skipped 1 row filtered out by `where` (row 3)"), "{log}");
 }
 
 #[test]
@@ -247,7 +247,7 @@ fn a_kpi_the_vendor_does_not_declare_is_skipped_for_that_vendor() {
     assert_eq!(january(&project.json(), "acme", "solved"), 100.0);
     assert!(
         stderr(&output).contains(
-            "skipped 1 value of KPIs the row's vendor's contract does not declare (rows 3)"
+            "skipped 1 value of KPIs the row's vendor's contract does not declare (row 3)"
         ),
         "{}",
         stderr(&output)
@@ -372,5 +372,172 @@ fn the_european_export_of_the_guide_reads_as_documented() {
     let document = project.json();
     // (1,234.5 + 765.5) / 2 = 1,000 minutes; one of two solved: 50 %.
     assert_eq!(january(&document, "acme", "first_reply"), 1000.0);
+    assert_eq!(january(&document, "acme", "solved"), 50.0);
+}
+
+#[test]
+fn equals_and_where_ignore_case_and_the_log_names_the_values_counted_as_0() {
+    let export = "Created,Status,Priority\n2026-01-05,SOLVED,high\n2026-01-06,solved,High\n2026-01-07,Open,HIGH\n2026-01-08,Pending,high\n";
+    let source = format!(
+        "{ONE_VENDOR}where: {{ Priority: High }}\nkpis:\n  solved: {{ column: Status, equals: Solved }}\n"
+    );
+    let project = project(&source, export.as_bytes());
+    let output = project.build_ok("2026-02-03");
+    // Two of four solved, whatever their case: 50 %.
+    assert_eq!(january(&project.json(), "acme", "solved"), 50.0);
+    assert!(
+        stderr(&output).contains("`solved` counted 0 for `Open` 1, `Pending` 1"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn rows_that_do_not_fit_their_header_or_have_no_key_are_reported() {
+    let export = "Created,Ticket,Reply\n2026-01-05,1,10\n2026-01-06,2\n2026-01-07,,30\n2026-01-08,4,40,extra\n";
+    let source = format!("{ONE_VENDOR}key: Ticket\nkpis:\n  first_reply: {{ column: Reply }}\n");
+    let output = project(&source, export.as_bytes()).build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1));
+    let errors = stderr(&output);
+    assert!(errors.contains("has 2 cells where the header has 3"), "{errors}");
+    assert!(errors.contains("--> exports/desk.csv:3"), "{errors}");
+    assert!(errors.contains("has 4 cells where the header has 3"), "{errors}");
+
+    let fixed = "Created,Ticket,Reply\n2026-01-05,1,10\n2026-01-07,,30\n";
+    let project = project(&source, fixed.as_bytes());
+    let output = project.build_ok("2026-02-03");
+    assert!(stderr(&output).contains("skipped 1 row without a key (row 3)"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_source_that_measures_nothing_is_an_error() {
+    let export = "Created,Team,Reply\n2026-01-05,X,10\n";
+    let source = "date: Created\nvendor: { column: Team, map: { A: acme } }\nkpis:\n  first_reply: { column: Reply }\n";
+    let output = project(source, export.as_bytes()).build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("source `desk` measured no rows"), "{}", stderr(&output));
+}
+
+#[test]
+fn times_are_not_negative_and_rates_are_read_into_percent_kpis_only() {
+    let export = "Created,Handle\n2026-01-05,-0:01:00\n";
+    let output = project(
+        &format!("{ONE_VENDOR}kpis:\n  handle_time: {{ column: Handle }}\n"),
+        export.as_bytes(),
+    )
+    .build("2026-02-03");
+    assert!(stderr(&output).contains("`-0:01:00` is a negative time"), "{}", stderr(&output));
+    let export = "Created,Handle\n2026-01-05,-60\n";
+    let output = project(
+        &format!("{ONE_VENDOR}kpis:\n  handle_time: {{ column: Handle, unit: seconds }}\n"),
+        export.as_bytes(),
+    )
+    .build("2026-02-03");
+    assert!(stderr(&output).contains("`-60` is a negative time"), "{}", stderr(&output));
+    let output = project(
+        &format!("{ONE_VENDOR}kpis:\n  handle_time: {{ column: Handle, equals: Done }}\n"),
+        b"Created,Handle\n",
+    )
+    .build("2026-02-03");
+    assert!(stderr(&output).contains("reads `handle_time` with `equals`, which gives 100 or 0, but contract `acme` measures it in minutes"), "{}", stderr(&output));
+    let output = project(
+        &format!("{ONE_VENDOR}kpis:\n  solved: {{ column: S, equals: [] }}\n"),
+        b"Created,S\n",
+    )
+    .build("2026-02-03");
+    assert!(stderr(&output).contains("`equals` lists no values"), "{}", stderr(&output));
+}
+
+#[test]
+fn one_file_read_twice_for_the_same_kpi_is_an_error() {
+    let project = project(
+        &format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"),
+        b"Created,Reply\n2026-01-05,10\n",
+    );
+    let settings = std::fs::read_to_string(project.path().join("vendorcard.yaml")).unwrap();
+    let second = settings.replace("  - name: desk", "  - name: again").replace("sources:\n", "");
+    project.file("vendorcard.yaml", &format!("{settings}{second}"));
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "`exports/desk.csv` is read by sources `desk` and `again`, which both map `first_reply`"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn spreadsheet_percentages_are_scaled_and_a_missing_scale_is_warned_of() {
+    let export = "Created,Rate\n2026-01-05,0.95\n2026-01-06,0.85\n2026-01-07,0.5\n";
+    let project_without =
+        project(&format!("{ONE_VENDOR}kpis:\n  solved: {{ column: Rate }}\n"), export.as_bytes());
+    let output = project_without.build_ok("2026-02-03");
+    assert!(
+        stderr(&output).contains("every value of `solved` lies between 0 and 1"),
+        "{}",
+        stderr(&output)
+    );
+    let scaled = project(
+        &format!("{ONE_VENDOR}kpis:\n  solved: {{ column: Rate, scale: 100 }}\n"),
+        export.as_bytes(),
+    );
+    scaled.build_ok("2026-02-03");
+    // (95 + 85 + 50) / 3 = 76.666667.
+    assert_eq!(january(&scaled.json(), "acme", "solved"), 76.666667);
+}
+
+#[test]
+fn a_link_out_of_the_project_is_not_read() {
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(outside.path(), "Created,Reply\n2026-01-05,10\n").unwrap();
+    let project = project(
+        &format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"),
+        b"Created,Reply\n2026-01-06,20\n",
+    );
+    std::os::unix::fs::symlink(outside.path(), project.path().join("exports/linked.csv")).unwrap();
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("exports/linked.csv"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("a link that leads out of the project"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn spreadsheet_times_booleans_and_dates_read_as_their_sheet_shows_them() {
+    let source = "date: Created\ndate_format: \"%d.%m.%Y %H:%M\"\nvendor: acme\nkpis:\n  handle_time: { column: Handle }\n  solved: { column: Answered, equals: true }\n";
+    let project = project(source, b"");
+    std::fs::remove_file(project.path().join("exports/desk.csv")).unwrap();
+    let settings = std::fs::read_to_string(project.path().join("vendorcard.yaml")).unwrap();
+    project.file(
+        "vendorcard.yaml",
+        &settings.replace("files: exports/*.csv", "files: [exports/*.xlsx, exports/*.xls]"),
+    );
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("dd.mm.yyyy hh:mm");
+    let clock = rust_xlsxwriter::Format::new().set_num_format("h:mm:ss");
+    for (column, name) in ["Created", "Handle", "Answered"].into_iter().enumerate() {
+        sheet.write_string(0, u16::try_from(column).unwrap(), name).unwrap();
+    }
+    for (row, (seconds, answered)) in [(375.0, true), (225.0, false)].into_iter().enumerate() {
+        let row = u32::try_from(row).unwrap() + 1;
+        let when = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 1, 5)
+            .unwrap()
+            .and_hms(10, 0, 0)
+            .unwrap();
+        sheet.write_datetime_with_format(row, 0, &when, &date).unwrap();
+        sheet.write_number_with_format(row, 1, seconds / 86_400.0, &clock).unwrap();
+        sheet.write_boolean(row, 2, answered).unwrap();
+    }
+    workbook.save(project.path().join("exports/calls.xlsx")).unwrap();
+    project.build_ok("2026-02-03");
+    let document = project.json();
+    // 6:15 and 3:45 under `h:mm:ss` are durations: a mean of 5 minutes. TRUE and FALSE: 50 %.
+    assert_eq!(january(&document, "acme", "handle_time"), 5.0);
     assert_eq!(january(&document, "acme", "solved"), 50.0);
 }

@@ -36,6 +36,11 @@ pub fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
 /// A date or date-time in a KPI export, as written: an offset is read but not applied, so a row
 /// belongs to the period of the date it shows.
 pub fn parse_timestamp(text: &str) -> Result<NaiveDateTime, String> {
+    parse_timestamp_offset(text).map(|(at, _)| at)
+}
+
+/// An ISO date or date-time as written, and its offset from UTC in seconds when it has one.
+pub fn parse_timestamp_offset(text: &str) -> Result<(NaiveDateTime, Option<i32>), String> {
     let trimmed = text.trim();
     let expected = || {
         format!(
@@ -50,16 +55,50 @@ pub fn parse_timestamp(text: &str) -> Result<NaiveDateTime, String> {
     let day = parse_date(day)
         .map_err(|message| if message.contains("calendar") { message } else { expected() })?;
     if time.is_empty() {
-        return Ok(day.and_time(NaiveTime::MIN));
+        return Ok((day.and_time(NaiveTime::MIN), None));
     }
 
-    let time = time.strip_prefix(['T', ' ']).ok_or_else(expected)?;
-    let time = strip_offset(time);
+    let time = time.strip_prefix(['T', 't', ' ']).ok_or_else(expected)?;
+    let (time, offset) = split_offset(time).ok_or_else(expected)?;
     let parsed = ["%H:%M:%S%.f", "%H:%M"]
         .iter()
         .find_map(|format| NaiveTime::parse_from_str(time, format).ok())
         .ok_or_else(expected)?;
-    Ok(day.and_time(parsed))
+    Ok((day.and_time(parsed), offset))
+}
+
+/// The time between two timestamps of an export, in seconds. When both carry an offset from
+/// UTC the offsets are applied, so an interval across a change of clocks is measured as it
+/// passed; otherwise the times are taken as written. An error names the end at fault (0 or 1).
+pub fn export_interval(
+    start: &str,
+    end: &str,
+    format: Option<&str>,
+) -> Result<f64, (usize, String)> {
+    let (from, from_offset) = export_instant(start, format).map_err(|m| (0, m))?;
+    let (to, to_offset) = export_instant(end, format).map_err(|m| (1, m))?;
+    let shift = match (from_offset, to_offset) {
+        (Some(from), Some(to)) => i64::from(from) - i64::from(to),
+        _ => 0,
+    };
+    #[allow(clippy::cast_precision_loss, reason = "milliseconds between two dates stay below 2^52")]
+    let seconds = (to - from).num_milliseconds() as f64 / 1000.0 + shift as f64;
+    Ok(seconds)
+}
+
+/// A timestamp of an export and its offset from UTC, if it names one.
+fn export_instant(
+    cell: &str,
+    format: Option<&str>,
+) -> Result<(NaiveDateTime, Option<i32>), String> {
+    let text = cell.trim();
+    if let Some(format) = format
+        && let Ok(moment) = chrono::DateTime::parse_from_str(text, format)
+    {
+        return Ok((moment.naive_local(), Some(moment.offset().local_minus_utc())));
+    }
+    let at = parse_export_timestamp(text, format)?;
+    Ok((at, parse_timestamp_offset(text).ok().and_then(|(_, offset)| offset)))
 }
 
 /// A date or date-time in a raw export: by `format` (a chrono format such as `%d/%m/%Y %H:%M`)
@@ -68,12 +107,14 @@ pub fn parse_timestamp(text: &str) -> Result<NaiveDateTime, String> {
 pub fn parse_export_timestamp(cell: &str, format: Option<&str>) -> Result<NaiveDateTime, String> {
     let text = cell.trim();
     if let Some(format) = format {
+        // A spreadsheet's date cells arrive in ISO form, whatever `date_format` says.
         return NaiveDateTime::parse_from_str(text, format)
             .or_else(|_| {
                 NaiveDate::parse_from_str(text, format).map(|d| d.and_time(NaiveTime::MIN))
             })
+            .or_else(|error| parse_timestamp(text).map_err(|_| error))
             .map_err(|error| {
-                format!("`{text}` does not match `date_format` \"{format}\": {error}")
+                format!("`{text}` does not match `date_format` \"{format}\" ({error})")
             });
     }
     parse_timestamp(text).map_err(|iso| match day_month_format(text) {
@@ -132,21 +173,34 @@ pub fn check_date_format(format: &str) -> Result<(), String> {
     if !names_a_day {
         return Err(format!("`{format}` names no day: add one, such as %d"));
     }
+    let names_a_year =
+        ["%Y", "%y", "%G", "%F", "%D", "%x", "%c", "%+", "%s"].iter().any(|y| format.contains(y));
+    if !names_a_year {
+        return Err(format!("`{format}` names no year: add one, such as %Y"));
+    }
     Ok(())
 }
 
-/// Drops a trailing `Z`, `+HH:MM`, `-HHMM` or `+HH` from a time of day.
-fn strip_offset(time: &str) -> &str {
+/// Splits a trailing `Z`, `+HH:MM`, `-HHMM` or `+HH` from a time of day, as seconds east of
+/// UTC; `None` for an offset out of range such as `+99:99`.
+fn split_offset(time: &str) -> Option<(&str, Option<i32>)> {
     if let Some(rest) = time.strip_suffix('Z').or_else(|| time.strip_suffix('z')) {
-        return rest;
+        return Some((rest, Some(0)));
     }
-    let Some(sign) = time.rfind(['+', '-']) else {
-        return time;
+    let Some(sign) = time.rfind(['+', '-']).filter(|at| *at >= 5) else {
+        return Some((time, None));
     };
-    let offset = &time[sign + 1..];
-    let digits: String = offset.chars().filter(|c| *c != ':').collect();
-    let offset_shaped = matches!(digits.len(), 2 | 4) && digits.bytes().all(|b| b.is_ascii_digit());
-    if sign >= 5 && offset_shaped { &time[..sign] } else { time }
+    let digits: String = time[sign + 1..].chars().filter(|c| *c != ':').collect();
+    if !matches!(digits.len(), 2 | 4) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some((time, None));
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = if digits.len() == 4 { digits[2..].parse().ok()? } else { 0 };
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    let east = (hours * 3600 + minutes * 60) * if time.as_bytes()[sign] == b'-' { -1 } else { 1 };
+    Some((&time[..sign], Some(east)))
 }
 
 #[cfg(test)]
@@ -222,6 +276,21 @@ mod tests {
         assert!(check_date_format("%Y-%m-%d %H:%M:%S%z").is_ok());
         assert!(check_date_format("%Q").is_err());
         assert!(check_date_format("%H:%M").is_err());
+        assert!(check_date_format("%d/%m").is_err());
+    }
+
+    #[test]
+    fn intervals_apply_offsets_when_both_ends_have_one() {
+        // 28 March 12:00 CET to 30 March 12:00 CEST is 47 hours, across the change of clocks.
+        let interval = |a, b| export_interval(a, b, None);
+        assert_eq!(
+            interval("2026-03-28T12:00:00+01:00", "2026-03-30T12:00:00+02:00"),
+            Ok(47.0 * 3600.0)
+        );
+        // 23:30 at -05:00 is 04:30 UTC; 06:00 at +01:00 is 05:00 UTC: 30 minutes.
+        assert_eq!(interval("2026-01-31T23:30:00-05:00", "2026-02-01T06:00:00+01:00"), Ok(1800.0));
+        assert_eq!(interval("2026-01-05 08:00", "2026-01-05 14:00"), Ok(6.0 * 3600.0));
+        assert!(parse_timestamp("2026-01-05T08:00:00+99:99").is_err());
     }
 
     #[test]

@@ -102,13 +102,21 @@ pub fn discover(root: &Path) -> Result<Discovered, Vec<Diagnostic>> {
 /// input folders, in the output folder, or in any folder vendorcard wrote.
 pub fn source_files(
     root: &Path,
-    globs: &[&str],
+    globs: &[&[String]],
     output: Option<&Path>,
 ) -> (Vec<Vec<InputFile>>, Vec<Diagnostic>) {
     let mut matched = vec![Vec::new(); globs.len()];
     let mut problems = Vec::new();
-    let matchers: Vec<Option<globset::GlobMatcher>> =
-        globs.iter().map(|g| globset::Glob::new(g).ok().map(|g| g.compile_matcher())).collect();
+    let matchers: Vec<Option<globset::GlobSet>> = globs
+        .iter()
+        .map(|list| {
+            let mut set = globset::GlobSetBuilder::new();
+            for glob in *list {
+                set.add(globset::Glob::new(glob).ok()?);
+            }
+            set.build().ok()
+        })
+        .collect();
     if globs.is_empty() {
         return (matched, problems);
     }
@@ -142,6 +150,12 @@ pub fn source_files(
             continue;
         }
         let relative = shown(root, entry.path());
+        let wanted = matchers.iter().any(|m| m.as_ref().is_some_and(|m| m.is_match(&relative)));
+        if wanted && entry.path_is_symlink() && !leads_inside(root, entry.path(), output.as_slice())
+        {
+            problems.push(Diagnostic::error(relative, LINK_OUT).io());
+            continue;
+        }
         for (files, matcher) in matched.iter_mut().zip(&matchers) {
             if matcher.as_ref().is_some_and(|m| m.is_match(&relative)) {
                 files.push(InputFile { path: entry.path().to_path_buf(), shown: relative.clone() });
@@ -149,6 +163,24 @@ pub fn source_files(
         }
     }
     (matched, problems)
+}
+
+const LINK_OUT: &str = "is a link that leads out of the project, or into its output or input \
+    folders, which vendorcard does not follow: copy the file into the project instead";
+
+/// Whether a link leads to a file inside the project, and outside `excluded` folders and the
+/// input folders (which only their own readers read).
+fn leads_inside(root: &Path, link: &Path, excluded: &[std::path::PathBuf]) -> bool {
+    let (Ok(root), Ok(target)) = (std::fs::canonicalize(root), std::fs::canonicalize(link)) else {
+        return false;
+    };
+    let link_folder = link.parent().and_then(|p| std::fs::canonicalize(p).ok());
+    let in_inputs = INPUT_FOLDERS.iter().any(|folder| {
+        let input = root.join(folder);
+        // A link inside an input folder may point within that same folder.
+        target.starts_with(&input) && !link_folder.as_ref().is_some_and(|f| f.starts_with(&input))
+    });
+    target.starts_with(&root) && !in_inputs && !excluded.iter().any(|out| target.starts_with(out))
 }
 
 fn settings_file(root: &Path, problems: &mut Vec<Diagnostic>) -> Option<InputFile> {
@@ -214,6 +246,9 @@ fn walk(root: &Path, folder: &str, found: &mut Discovered) -> Vec<InputFile> {
             // A link is read as the file it points to; links to folders are not followed, so
             // that a link cannot lead discovery in circles or out of the project.
             match std::fs::metadata(entry.path()) {
+                Ok(target) if target.is_file() && !leads_inside(root, entry.path(), &[]) => {
+                    found.problems.push(Diagnostic::error(name, LINK_OUT).io());
+                }
                 Ok(target) if target.is_file() => {
                     files.push(InputFile { path: entry.path().to_path_buf(), shown: name });
                 }

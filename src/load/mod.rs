@@ -94,6 +94,7 @@ pub fn load(
     );
     load_sources(
         &settings,
+        &settings_text,
         &source_files,
         &order,
         &contracts,
@@ -109,7 +110,14 @@ pub fn load(
 
     report.contracts = contracts.len();
     report.as_of_derived = settings.as_of.is_none();
-    let mut project = Project { as_of: NaiveDate::MIN, settings, contracts, measurements };
+    let mut project = Project {
+        as_of: NaiveDate::MIN,
+        settings,
+        contracts,
+        measurements,
+        surveys: std::collections::HashMap::new(),
+        reviews: Vec::new(),
+    };
     project.as_of = project
         .settings
         .as_of
@@ -166,13 +174,34 @@ fn find_source_files(
     for source in &settings.sources {
         problems.extend(sources::check_against(source, contracts, &broken_ids, file, text));
     }
-    let globs: Vec<&str> = settings.sources.iter().map(|s| s.files.as_str()).collect();
+    let globs: Vec<&[String]> = settings.sources.iter().map(|s| s.files.as_slice()).collect();
     let (matched, mut unreadable) = discover::source_files(root, &globs, output);
     problems.append(&mut unreadable);
+    // One file read by two sources that map the same KPI would count its rows twice.
+    for (later, source) in settings.sources.iter().enumerate() {
+        for (before, earlier) in settings.sources[..later].iter().enumerate() {
+            let shared_kpi = source.kpis.iter().find(|k| earlier.kpis.iter().any(|e| e.id == k.id));
+            let shared_file = matched[later].iter().find(|f| matched[before].contains(f));
+            if let (Some(kpi), Some(shared)) = (shared_kpi, shared_file) {
+                problems.push(
+                    Diagnostic::error(
+                        file,
+                        format!(
+                            "`{}` is read by sources `{}` and `{}`, which both map `{}`: its rows would be counted twice",
+                            shared.shown, earlier.name, source.name, kpi.id
+                        ),
+                    )
+                    .at(source.at.0, source.at.1, Some(text))
+                    .with_help("give each source its own files, or map each KPI in one of them"),
+                );
+            }
+        }
+    }
     for (source, files) in settings.sources.iter().zip(&matched) {
-        if files.is_empty() {
+        // A source with problems of its own has been reported already.
+        if files.is_empty() && source.readable {
             problems.push(
-                Diagnostic::error(file, format!("source `{}` matches no files with `{}`", source.name, source.files))
+                Diagnostic::error(file, format!("source `{}` matches no files with `{}`", source.name, source.files.join("`, `")))
                     .at(source.at.0, source.at.1, Some(text))
                     .with_help("`files` is a glob relative to the project folder, such as exports/helpdesk-*.csv; files in the input folders and the output folder are not matched"),
             );
@@ -200,8 +229,13 @@ impl FileOrder {
     }
 }
 
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call, in load, passes what loading has gathered so far"
+)]
 fn load_sources(
     settings: &Settings,
+    (settings_file, settings_text): &(String, String),
     files: &[Vec<InputFile>],
     order: &FileOrder,
     contracts: &[Contract],
@@ -215,6 +249,20 @@ fn load_sources(
         let indexed: Vec<(InputFile, u32)> =
             files.iter().map(|f| (f.clone(), order.index(f))).collect();
         let read = sources::read(source, &indexed, contracts, window);
+        // A source that measures nothing would leave its KPIs missing, owing credits: that is
+        // a mistake in its mapping far more often than in the data.
+        if read.report.measured_rows == 0 && read.problems.is_empty() {
+            problems.push(
+                Diagnostic::error(
+                    settings_file,
+                    format!("source `{}` measured no rows: {}", source.name, read.report.line()),
+                )
+                .at(source.at.0, source.at.1, Some(settings_text))
+                .with_help(
+                    "check `vendor.map`, `where` and the KPI columns against the files' values",
+                ),
+            );
+        }
         read.fold.merge_into(measurements, &mut report.left_out);
         problems.extend(read.problems);
         report.sources.push(read.report);

@@ -5,12 +5,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDateTime;
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, FileProblems, plural};
 use crate::evaluate::aggregate::Origin;
-use crate::load::dates::parse_export_timestamp;
+use crate::load::dates::{export_interval, parse_export_timestamp};
 use crate::load::discover::InputFile;
 use crate::load::fold::{Fold, Window};
 use crate::load::tables::{Row, RowError, Table, TableOptions, UNCLOSED_QUOTE};
@@ -21,6 +20,7 @@ use crate::model::{Contract, Mapping, Source, VendorRule};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Skip {
     BlankRow,
+    NoKey,
     VendorNotMapped,
     FilteredOut,
     NoDate,
@@ -28,6 +28,8 @@ pub enum Skip {
     EmptyValue,
     NegativeInterval,
     KpiNotInContract,
+    /// Every value of the row was skipped, for the reasons counted above.
+    NothingToMeasure,
 }
 
 impl Skip {
@@ -36,6 +38,8 @@ impl Skip {
         let values = |what: &str| format!("{} {what}", plural(count, "value"));
         match self {
             Skip::BlankRow => rows("blank"),
+            Skip::NoKey => rows("without a key"),
+            Skip::NothingToMeasure => rows("with no value left to measure"),
             Skip::VendorNotMapped => rows("of vendors not in `vendor.map`"),
             Skip::FilteredOut => rows("filtered out by `where`"),
             Skip::NoDate => rows("without a date"),
@@ -55,6 +59,8 @@ pub struct Skipped {
     pub count: u64,
     /// The file and row of the first few, each row once.
     pub first: Vec<(String, u64)>,
+    /// Whether there are rows beyond the first few.
+    pub more: bool,
     /// For unmapped vendors: the values seen, with their counts.
     pub values: BTreeMap<String, u64>,
 }
@@ -65,18 +71,27 @@ impl Skipped {
     fn add(&mut self, place: &Place) {
         self.count += 1;
         let place = (place.file.to_owned(), place.row);
-        if self.first.len() < FIRST_ROWS && self.first.last() != Some(&place) {
-            self.first.push(place);
+        if self.first.last() != Some(&place) {
+            if self.first.len() < FIRST_ROWS {
+                self.first.push(place);
+            } else {
+                self.more = true;
+            }
         }
     }
 
     fn merge(&mut self, other: Skipped) {
         self.count += other.count;
         for place in other.first {
-            if self.first.len() < FIRST_ROWS && self.first.last() != Some(&place) {
-                self.first.push(place);
+            if self.first.last() != Some(&place) {
+                if self.first.len() < FIRST_ROWS {
+                    self.first.push(place);
+                } else {
+                    self.more = true;
+                }
             }
         }
+        self.more |= other.more;
         for (value, count) in other.values {
             *self.values.entry(value).or_default() += count;
         }
@@ -94,9 +109,38 @@ pub struct SourceReport {
     pub measured_rows: u64,
     pub measurements: u64,
     pub skipped: BTreeMap<Skip, Skipped>,
+    /// Per KPI read with `equals`: the values that counted as 0, so a value left out of
+    /// `equals` by mistake shows.
+    pub zeros: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Warnings about values that were read but look mistaken.
+    pub warnings: Vec<String>,
 }
 
 impl SourceReport {
+    /// Takes in the counts of the whole source and what they suggest.
+    fn close(&mut self, tally: Tally, plan: &Plan) {
+        self.measured_rows = tally.measured_rows;
+        self.skipped = tally.skipped;
+        self.zeros = tally.zeros;
+        for (planned, fractions) in tally.fractions {
+            if fractions.count >= 3 && !fractions.beyond_one {
+                let kpi = &plan.kpis[planned];
+                self.warnings.push(format!(
+                    "source {}: every value of `{}` lies between 0 and 1, for a KPI measured in percent; \
+                     a spreadsheet stores 95% as 0.95: add `scale: 100` to its mapping if so",
+                    self.name, kpi.id
+                ));
+            }
+        }
+        if tally.commas_in_semicolon_files > 0 {
+            self.warnings.push(format!(
+                "source {}: {} read with a decimal point held a comma (such as 1,500 read as 1500), in a \
+                 file separated by `;`, where the comma is usually the decimal mark: set `decimal: \",\"` if so",
+                self.name,
+                plural(tally.commas_in_semicolon_files, "value")
+            ));
+        }
+    }
     /// One line: rows read, measured, and skipped per reason with the first rows of each.
     pub fn line(&self) -> String {
         let from = match self.files.as_slice() {
@@ -113,30 +157,40 @@ impl SourceReport {
         for (skip, skipped) in &self.skipped {
             line.push_str(&format!("; skipped {}", skip.describe(skipped.count)));
             if !skipped.values.is_empty() {
-                let mut values: Vec<(&String, &u64)> = skipped.values.iter().collect();
-                values.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-                let shown: Vec<String> =
-                    values.iter().take(3).map(|(v, n)| format!("`{}` {n}", shorten(v))).collect();
-                line.push_str(&format!(", values {}", shown.join(", ")));
+                line.push_str(&format!(", values {}", most_seen(&skipped.values)));
             }
-            line.push_str(&format!(
-                " ({})",
-                rows_text(&skipped.first, skipped.count, self.files.len() == 1)
-            ));
+            line.push_str(&format!(" ({})", rows_text(skipped, self.files.len() == 1)));
+        }
+        for (kpi, values) in &self.zeros {
+            line.push_str(&format!("; `{kpi}` counted 0 for {}", most_seen(values)));
         }
         line
     }
 }
 
+/// The values seen most, with their counts: `` `Open` 12, `Pending` 3, and 2 more ``.
+fn most_seen(values: &BTreeMap<String, u64>) -> String {
+    let mut sorted: Vec<(&String, &u64)> = values.iter().collect();
+    sorted.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let shown: Vec<String> =
+        sorted.iter().take(3).map(|(v, n)| format!("`{}` {n}", shorten(v))).collect();
+    match sorted.len().saturating_sub(3) {
+        0 => shown.join(", "),
+        more => format!("{}, and {more} more", shown.join(", ")),
+    }
+}
+
 /// `rows 6, 11, … of exports/calls.csv`, or file by file when the rows come from several.
-fn rows_text(first: &[(String, u64)], count: u64, one_file: bool) -> String {
-    let more = if count > first.len() as u64 { ", …" } else { "" };
+fn rows_text(skipped: &Skipped, one_file: bool) -> String {
+    let first = &skipped.first;
+    let more = if skipped.more { ", …" } else { "" };
     let mut files: Vec<&str> = first.iter().map(|(f, _)| f.as_str()).collect();
     files.dedup();
     if let [file] = files.as_slice() {
         let rows: Vec<String> = first.iter().map(|(_, r)| r.to_string()).collect();
         let of = if one_file { String::new() } else { format!(" of {file}") };
-        return format!("rows {}{more}{of}", rows.join(", "));
+        let noun = if rows.len() == 1 && more.is_empty() { "row" } else { "rows" };
+        return format!("{noun} {}{more}{of}", rows.join(", "));
     }
     let places: Vec<String> = first.iter().map(|(f, r)| format!("{f}:{r}")).collect();
     format!("at {}{more}", places.join(", "))
@@ -159,9 +213,25 @@ struct Plan<'a> {
     key: Option<usize>,
     filters: Vec<(usize, &'a [String])>,
     kpis: Vec<PlannedKpi<'a>>,
-    /// Vendor by the value of the vendor column (or the one vendor), `None` for a vendor whose
-    /// contract failed to load.
-    vendors: HashMap<&'a str, Option<usize>>,
+    /// Vendor by the value of the vendor column, in folded case (or the one vendor, under ""),
+    /// `None` for a vendor whose contract failed to load.
+    vendors: HashMap<String, Option<usize>>,
+}
+
+/// Text as it is compared with what settings list: trimmed and in lower case, since exports
+/// write `Solved`, `SOLVED` and `solved` for the same thing.
+fn fold_case(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
+/// Whether a cell holds one of the values a setting lists, whatever their case.
+fn holds(values: &[String], cell: &str) -> bool {
+    let cell = cell.trim();
+    values.iter().any(|v| {
+        let v = v.trim();
+        v.eq_ignore_ascii_case(cell)
+            || (!(v.is_ascii() && cell.is_ascii()) && v.to_lowercase() == cell.to_lowercase())
+    })
 }
 
 #[derive(Debug)]
@@ -174,7 +244,7 @@ struct PlannedKpi<'a> {
 
 #[derive(Debug)]
 enum Rule {
-    Column { column: usize, unit: Option<crate::model::TimeUnit> },
+    Column { column: usize, unit: Option<crate::model::TimeUnit>, scale: Option<f64> },
     Equals { column: usize, values: Vec<String> },
     Between { start: usize, end: usize },
 }
@@ -206,8 +276,8 @@ impl<'a> Plan<'a> {
             .map(|kpi| PlannedKpi {
                 id: &kpi.id,
                 rule: match &kpi.mapping {
-                    Mapping::Column { column, unit } => {
-                        Rule::Column { column: slot(column), unit: *unit }
+                    Mapping::Column { column, unit, scale } => {
+                        Rule::Column { column: slot(column), unit: *unit, scale: *scale }
                     }
                     Mapping::Equals { column, values } => Rule::Equals {
                         column: slot(column),
@@ -223,9 +293,9 @@ impl<'a> Plan<'a> {
 
         let id_index = |id: &str| contracts.iter().position(|c| c.id == id);
         let vendors = match &source.vendor {
-            VendorRule::Fixed(id) => HashMap::from([("", id_index(id))]),
+            VendorRule::Fixed(id) => HashMap::from([(String::new(), id_index(id))]),
             VendorRule::Column { map, .. } => {
-                map.iter().map(|(value, id)| (value.as_str(), id_index(id))).collect()
+                map.iter().map(|(value, id)| (fold_case(value.trim()), id_index(id))).collect()
             }
         };
         Plan { source, columns, date, vendor, key, filters, kpis, vendors }
@@ -277,6 +347,20 @@ pub fn check_against(
             Mapping::Between { unit, .. } => (true, *unit),
             Mapping::Equals { .. } => (false, None),
         };
+        for contract in &declaring {
+            let measured = contract.kpis[contract.kpi_index(&kpi.id).unwrap_or(0)].unit;
+            if matches!(kpi.mapping, Mapping::Equals { .. })
+                && measured != crate::model::Unit::Percent
+            {
+                problems.push(place(format!(
+                    "source `{}` reads `{}` with `equals`, which gives 100 or 0, but contract `{}` measures it in {}",
+                    source.name,
+                    kpi.id,
+                    contract.id,
+                    measured.name()
+                )));
+            }
+        }
         for contract in declaring {
             let measured = contract.kpis[contract.kpi_index(&kpi.id).unwrap_or(0)].unit;
             if timed && measured.time().is_none() {
@@ -327,8 +411,7 @@ struct Keyed {
 struct FileRead<'a> {
     fold: Fold<'a>,
     rows: u64,
-    measured_rows: u64,
-    skipped: BTreeMap<Skip, Skipped>,
+    tally: Tally,
     problems: Vec<Diagnostic>,
     keyed: HashMap<String, Keyed>,
 }
@@ -357,14 +440,11 @@ pub fn read<'a>(
     let mut superseded = Skipped::default();
     let shown: HashMap<u32, &str> =
         files.iter().map(|(file, index)| (*index, file.shown.as_str())).collect();
+    let mut tally = Tally::default();
     for read in reads {
         report.rows += read.rows;
-        report.measured_rows += read.measured_rows;
-        report.measurements += read.fold.folded;
+        tally.merge(read.tally);
         fold.absorb(read.fold);
-        for (skip, skipped) in read.skipped {
-            report.skipped.entry(skip).or_default().merge(skipped);
-        }
         problems.extend(read.problems);
         // Files are merged in their sorted order, so a later file's row of a key wins.
         let mut rows: Vec<(String, Keyed)> = read.keyed.into_iter().collect();
@@ -377,13 +457,12 @@ pub fn read<'a>(
         }
     }
     if superseded.count > 0 {
-        report.skipped.entry(Skip::Superseded).or_default().merge(superseded);
+        tally.skipped.entry(Skip::Superseded).or_default().merge(superseded);
     }
 
     // The last row of each key, measured in the order the rows were read.
     let mut last: Vec<Keyed> = keyed.into_values().collect();
     last.sort_by_key(|k| k.origin);
-    let mut tally = Tally::default();
     let mut keyed_problems: BTreeMap<u32, FileProblems> = BTreeMap::new();
     for row in &last {
         let cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
@@ -403,11 +482,8 @@ pub fn read<'a>(
             );
         }
     }
-    report.measured_rows += tally.measured_rows;
-    report.measurements += tally.measurements;
-    for (skip, skipped) in tally.skipped {
-        report.skipped.entry(skip).or_default().merge(skipped);
-    }
+    report.measurements = fold.folded;
+    report.close(tally, &plan);
     problems.extend(keyed_problems.into_values().flat_map(FileProblems::finish));
     SourceRead { fold, report, problems }
 }
@@ -418,11 +494,53 @@ struct Tally {
     measured_rows: u64,
     measurements: u64,
     skipped: BTreeMap<Skip, Skipped>,
+    /// Per KPI read with `equals`: the values that counted as 0, and how often.
+    zeros: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Per planned KPI measured in percent: whether every value lies between 0 and 1.
+    fractions: BTreeMap<usize, Fractions>,
+    /// Values read with a decimal point from a file whose cells are separated by `;`, that
+    /// hold a comma: in such a file the comma is usually the decimal mark.
+    commas_in_semicolon_files: u64,
 }
 
 impl Tally {
     fn skip(&mut self, skip: Skip, place: &Place) {
         self.skipped.entry(skip).or_default().add(place);
+    }
+
+    fn merge(&mut self, other: Tally) {
+        self.measured_rows += other.measured_rows;
+        self.measurements += other.measurements;
+        for (skip, skipped) in other.skipped {
+            self.skipped.entry(skip).or_default().merge(skipped);
+        }
+        for (kpi, values) in other.zeros {
+            let mine = self.zeros.entry(kpi).or_default();
+            for (value, count) in values {
+                *mine.entry(value).or_default() += count;
+            }
+        }
+        for (kpi, fractions) in other.fractions {
+            let mine = self.fractions.entry(kpi).or_default();
+            mine.count += fractions.count;
+            mine.beyond_one |= fractions.beyond_one;
+        }
+        self.commas_in_semicolon_files += other.commas_in_semicolon_files;
+    }
+}
+
+/// Whether every percent read for a KPI lies between 0 and 1, the sign of a spreadsheet's
+/// percentage cells (which hold 0.95 for 95 %).
+#[derive(Clone, Copy, Debug, Default)]
+struct Fractions {
+    count: u64,
+    beyond_one: bool,
+}
+
+impl Fractions {
+    fn see(&mut self, value: f64) {
+        self.count += 1;
+        self.beyond_one |= !(0.0..=1.0).contains(&value);
     }
 }
 
@@ -436,8 +554,7 @@ fn read_file<'a>(
     let mut read = FileRead {
         fold: Fold::new(contracts, window),
         rows: 0,
-        measured_rows: 0,
-        skipped: BTreeMap::new(),
+        tally: Tally::default(),
         problems: Vec::new(),
         keyed: HashMap::new(),
     };
@@ -459,7 +576,10 @@ fn read_file<'a>(
     let mut tally = Tally::default();
     let mut row = Row::default();
     let mut slots: Option<Vec<usize>> = None;
+    let mut width = 0;
     let encoding_fix = "set `encoding` for this source, such as windows-1252 or utf-16le";
+    let comma_trap =
+        table.delimiter() == Some(b';') && source.decimal == crate::model::DecimalMark::Point;
     loop {
         match table.next(&mut row) {
             Ok(true) => {}
@@ -474,6 +594,7 @@ fn read_file<'a>(
             }
         }
         let Some(found) = &slots else {
+            width = row.cells.len();
             match header_slots(plan, &row, &table) {
                 Ok(found) => slots = Some(found),
                 Err(problem) => {
@@ -490,11 +611,29 @@ fn read_file<'a>(
             tally.skip(Skip::BlankRow, &place);
             continue;
         }
-        let cells: Vec<&str> =
-            found.iter().map(|&i| row.cells.get(i).map_or("", String::as_str)).collect();
+        if row.cells.len() != width {
+            problems.add(
+                row.line,
+                None,
+                format!("has {} cells where the header has {width}", row.cells.len()),
+            );
+            continue;
+        }
+        let cells: Vec<&str> = found.iter().map(|&i| row.cells[i].as_str()).collect();
+        if comma_trap {
+            tally.commas_in_semicolon_files += plan
+                .kpis
+                .iter()
+                .filter(|k| matches!(k.rule, Rule::Column { column, .. } if cells[column].contains(',')))
+                .count() as u64;
+        }
         let origin = Origin { file: index, row: row.line };
         if let Some(key_slot) = plan.key {
             let key = cells[key_slot].trim().to_owned();
+            if key.is_empty() {
+                tally.skip(Skip::NoKey, &place);
+                continue;
+            }
             let kept = Keyed { origin, cells: cells.iter().map(|c| (*c).to_owned()).collect() };
             if let Some(earlier) = read.keyed.insert(key, kept) {
                 tally.skip(Skip::Superseded, &Place { file: &file.shown, row: earlier.origin.row });
@@ -514,8 +653,7 @@ fn read_file<'a>(
         problems.add(1, None, "is empty: expected a header naming the columns the source reads");
     }
 
-    read.measured_rows = tally.measured_rows;
-    read.skipped = tally.skipped;
+    read.tally = tally;
     read.problems = problems.finish();
     read
 }
@@ -523,6 +661,8 @@ fn read_file<'a>(
 /// A header that lacks a column the source reads.
 struct MissingColumns {
     missing: Vec<String>,
+    /// Columns the source reads that the header names more than once.
+    twice: Vec<String>,
     header: Vec<String>,
     hint: Option<String>,
 }
@@ -531,14 +671,22 @@ impl MissingColumns {
     fn into_diagnostic(self, file: &str, line: u64) -> Diagnostic {
         let header: Vec<String> =
             self.header.iter().take(30).map(|h| format!("`{}`", shorten(h))).collect();
-        let mut problem = Diagnostic::error(
-            file,
+        let listed = |names: &[String]| {
+            names.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+        };
+        let message = if self.missing.is_empty() {
+            format!(
+                "the header names {} more than once: rename one, so the source knows which to read",
+                listed(&self.twice)
+            )
+        } else {
             format!(
                 "the header has no column {}: it has {}",
-                self.missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
+                listed(&self.missing),
                 header.join(", ")
-            ),
-        );
+            )
+        };
+        let mut problem = Diagnostic::error(file, message);
         problem.line = Some(line);
         match self.hint {
             Some(hint) => problem.with_help(hint),
@@ -553,6 +701,7 @@ fn header_slots(plan: &Plan, header: &Row, table: &Table) -> Result<Vec<usize>, 
     let names: Vec<&str> = header.cells.iter().map(|c| c.trim()).collect();
     let mut slots = Vec::with_capacity(plan.columns.len());
     let mut missing = Vec::new();
+    let mut twice = Vec::new();
     for wanted in &plan.columns {
         let wanted_trimmed = wanted.trim();
         let found = names
@@ -563,15 +712,23 @@ fn header_slots(plan: &Plan, header: &Row, table: &Table) -> Result<Vec<usize>, 
             Some(index) => slots.push(index),
             None => missing.push((*wanted).to_owned()),
         }
+        if names.iter().filter(|n| n.eq_ignore_ascii_case(wanted_trimmed)).count() > 1 {
+            twice.push((*wanted).to_owned());
+        }
     }
-    if missing.is_empty() {
+    if missing.is_empty() && twice.is_empty() {
         return Ok(slots);
     }
     let hint = (names.len() == 1 && plan.source.delimiter.is_none()).then(|| {
         let separator = table.delimiter().map_or_else(String::new, |d| format!("{:?}", d as char));
         format!("the header reads as a single column with the separator {separator}: set `delimiter` for this source")
     });
-    Err(MissingColumns { missing, header: names.iter().map(|n| (*n).to_owned()).collect(), hint })
+    Err(MissingColumns {
+        missing,
+        twice,
+        header: names.iter().map(|n| (*n).to_owned()).collect(),
+        hint,
+    })
 }
 
 /// Measures one row: its vendor, filters, date and each KPI it maps. An error names the slot
@@ -587,7 +744,7 @@ fn measure(
     let source = plan.source;
     let vendor = match plan.vendor {
         None => plan.vendors.get("").copied().flatten(),
-        Some(slot) => match plan.vendors.get(cells[slot].trim()) {
+        Some(slot) => match plan.vendors.get(&fold_case(cells[slot])) {
             Some(vendor) => *vendor,
             None => {
                 tally.skip(Skip::VendorNotMapped, place);
@@ -598,11 +755,7 @@ fn measure(
             }
         },
     };
-    if plan
-        .filters
-        .iter()
-        .any(|(slot, values)| !values.iter().any(|v| v.trim() == cells[*slot].trim()))
-    {
+    if plan.filters.iter().any(|(slot, values)| !holds(values, cells[*slot])) {
         tally.skip(Skip::FilteredOut, place);
         return Ok(());
     }
@@ -618,7 +771,7 @@ fn measure(
     let contract = &fold.contracts()[vendor];
 
     let mut measured = false;
-    for kpi in &plan.kpis {
+    for (planned, kpi) in plan.kpis.iter().enumerate() {
         let Some(kpi_index) = kpi.index[vendor] else {
             tally.skip(Skip::KpiNotInContract, place);
             continue;
@@ -626,6 +779,21 @@ fn measure(
         let unit = contract.kpis[kpi_index].unit;
         match reading(plan, &kpi.rule, cells, unit, kpi.id, &contract.id)? {
             Reading::Value(value) => {
+                if let Rule::Column { scale: None, .. } = kpi.rule
+                    && unit == crate::model::Unit::Percent
+                {
+                    tally.fractions.entry(planned).or_default().see(value);
+                }
+                if let Rule::Equals { column, .. } = kpi.rule
+                    && value == 0.0
+                {
+                    *tally
+                        .zeros
+                        .entry(kpi.id.to_owned())
+                        .or_default()
+                        .entry(cells[column].trim().to_owned())
+                        .or_default() += 1;
+                }
                 if fold.add(vendor, kpi_index, at, value, origin) {
                     tally.measurements += 1;
                 }
@@ -637,6 +805,8 @@ fn measure(
     }
     if measured {
         tally.measured_rows += 1;
+    } else {
+        tally.skip(Skip::NothingToMeasure, place);
     }
     Ok(())
 }
@@ -661,12 +831,33 @@ fn reading(
         cell.trim().is_empty() || source.missing.iter().any(|m| m.trim() == cell.trim())
     };
     match rule {
-        Rule::Column { column, unit: given } => {
+        Rule::Column { column, unit: given, scale } => {
             let cell = cells[*column];
             if empty(cell) {
                 return Ok(Reading::Empty);
             }
-            let value = parse_export_value(cell, source.decimal).map_err(|m| (Some(*column), m))?;
+            let value = parse_export_value(cell, source.decimal).map_err(|m| {
+                let hint = if m.contains("is not a number") {
+                    "; if it means no value, list it under `missing` for this source"
+                } else {
+                    ""
+                };
+                (Some(*column), format!("{m}{hint}"))
+            })?;
+            let timed = given.is_some() || unit.time().is_some();
+            let negative = match value {
+                ExportValue::Number(n) => n < 0.0,
+                ExportValue::Seconds(s) => s < 0.0,
+            };
+            if timed && negative {
+                let message =
+                    format!("`{}` is a negative time: a time is 0 or more", shorten(cell.trim()));
+                return Err((Some(*column), message));
+            }
+            let value = match (value, scale) {
+                (ExportValue::Number(n), Some(scale)) => ExportValue::Number(n * scale),
+                (value, _) => value,
+            };
             let in_kpi_unit = match (value, given, unit.time()) {
                 (ExportValue::Number(n), Some(given), Some(kpi_unit)) => {
                     n * given.seconds() / kpi_unit.seconds()
@@ -689,25 +880,18 @@ fn reading(
             if empty(cell) {
                 return Ok(Reading::Empty);
             }
-            Ok(Reading::Value(if values.iter().any(|v| v == cell.trim()) { 100.0 } else { 0.0 }))
+            Ok(Reading::Value(if holds(values, cell) { 100.0 } else { 0.0 }))
         }
         Rule::Between { start, end } => {
             if empty(cells[*start]) || empty(cells[*end]) {
                 return Ok(Reading::Empty);
             }
             let format = source.date_format.as_deref();
-            let from: NaiveDateTime =
-                parse_export_timestamp(cells[*start], format).map_err(|m| (Some(*start), m))?;
-            let to: NaiveDateTime =
-                parse_export_timestamp(cells[*end], format).map_err(|m| (Some(*end), m))?;
-            if to < from {
+            let seconds = export_interval(cells[*start], cells[*end], format)
+                .map_err(|(which, m)| (Some(if which == 0 { *start } else { *end }), m))?;
+            if seconds < 0.0 {
                 return Ok(Reading::Negative);
             }
-            #[allow(
-                clippy::cast_precision_loss,
-                reason = "milliseconds between two dates stay below 2^52"
-            )]
-            let seconds = (to - from).num_milliseconds() as f64 / 1000.0;
             let kpi_unit = unit.time().map_or(1.0, crate::model::TimeUnit::seconds);
             Ok(Reading::Value(seconds / kpi_unit))
         }

@@ -140,23 +140,55 @@ impl Table {
     }
 }
 
-/// Counts the quote characters read, to tell an unclosed quote from a quoted line break.
+/// Watches the bytes the CSV reader reads: counts quotes, to tell an unclosed quote from a
+/// quoted line break, and keeps where the line breaks are, to number rows by their line.
+///
+/// The reader's own line count runs one behind in files with CRLF line ends (a row's position
+/// is taken before the `\n` of the line before it is passed), so lines are counted here.
 #[derive(Debug)]
-struct QuoteCount<R> {
+struct Watched<R> {
     inner: R,
     quotes: u64,
+    read: u64,
+    /// Offsets of line breaks read but not yet passed by a row.
+    breaks: std::collections::VecDeque<u64>,
+    /// Line breaks passed.
+    passed: u64,
 }
 
-impl<R: Read> Read for QuoteCount<R> {
+impl<R> Watched<R> {
+    fn new(inner: R) -> Self {
+        Watched { inner, quotes: 0, read: 0, breaks: std::collections::VecDeque::new(), passed: 0 }
+    }
+
+    /// The line of a row that starts at byte `offset`: every break up to and including the
+    /// offset lies before it (a row of a CRLF file is placed on the `\n` before it).
+    fn line_at(&mut self, offset: u64) -> u64 {
+        while self.breaks.front().is_some_and(|b| *b <= offset) {
+            self.breaks.pop_front();
+            self.passed += 1;
+        }
+        self.passed + 1
+    }
+}
+
+impl<R: Read> Read for Watched<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
         let read = self.inner.read(buffer)?;
-        self.quotes += buffer[..read].iter().filter(|b| **b == b'"').count() as u64;
+        for (at, byte) in buffer[..read].iter().enumerate() {
+            match byte {
+                b'"' => self.quotes += 1,
+                b'\n' => self.breaks.push_back(self.read + at as u64),
+                _ => {}
+            }
+        }
+        self.read += read as u64;
         Ok(read)
     }
 }
 
 pub struct CsvRows {
-    reader: csv::Reader<QuoteCount<Box<dyn Read + Send>>>,
+    reader: csv::Reader<Watched<Box<dyn Read + Send>>>,
     record: csv::ByteRecord,
     delimiter: u8,
     last_line: u64,
@@ -196,7 +228,7 @@ impl CsvRows {
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
-            .from_reader(QuoteCount { inner: source, quotes: 0 });
+            .from_reader(Watched::new(source));
         Ok(CsvRows {
             reader,
             record: csv::ByteRecord::new(),
@@ -211,11 +243,15 @@ impl CsvRows {
             Ok(true) => {}
             Ok(false) => return Ok(false),
             Err(error) => {
-                let line = error.position().map_or(self.last_line, csv::Position::line);
+                let line = match error.position() {
+                    Some(position) => self.reader.get_mut().line_at(position.byte()),
+                    None => self.last_line,
+                };
                 return Err(RowError::Unreadable { line, cause: error.to_string() });
             }
         }
-        row.line = self.record.position().map_or(0, csv::Position::line);
+        let offset = self.record.position().map_or(0, csv::Position::byte);
+        row.line = self.reader.get_mut().line_at(offset);
         self.last_line = row.line;
         self.last_spans_lines = self.record.iter().any(|field| field.contains(&b'\n'));
         row.cells.clear();
@@ -309,11 +345,14 @@ fn cell_text(cell: &Data) -> String {
         Data::Float(number) => number.to_string(),
         Data::Bool(value) => if *value { "TRUE" } else { "FALSE" }.to_owned(),
         Data::Error(error) => error.to_string(),
-        Data::DateTime(moment) if moment.is_duration() => {
-            moment.as_duration().map_or_else(String::new, |d| {
-                let seconds = d.num_seconds();
-                format!("{}:{:02}:{:02}", seconds / 3600, seconds % 3600 / 60, seconds % 60)
-            })
+        // A time of day without a date (a value below one day) is how a spreadsheet writes
+        // a duration under the `h:mm:ss` and `mm:ss` formats.
+        Data::DateTime(moment) if moment.is_duration() || (0.0..1.0).contains(&moment.as_f64()) => {
+            // The value is a count of days; whole seconds are what a sheet shows.
+            #[allow(clippy::cast_possible_truncation, reason = "a duration in seconds fits an i64")]
+            let seconds = (moment.as_f64() * 86_400.0).round() as i64;
+            let (sign, seconds) = if seconds < 0 { ("-", -seconds) } else { ("", seconds) };
+            format!("{sign}{}:{:02}:{:02}", seconds / 3600, seconds % 3600 / 60, seconds % 60)
         }
         Data::DateTime(moment) => moment.as_datetime().map_or_else(String::new, |at| {
             if at.time() == chrono::NaiveTime::MIN {
@@ -328,6 +367,26 @@ fn cell_text(cell: &Data) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lines(text: &str) -> Vec<u64> {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        let mut table = Table::open(file.path(), TableOptions::default()).unwrap();
+        let mut row = Row::default();
+        let mut lines = Vec::new();
+        while table.next(&mut row).unwrap() {
+            lines.push(row.line);
+        }
+        lines
+    }
+
+    #[test]
+    fn rows_are_numbered_by_their_line_whatever_the_line_ends() {
+        assert_eq!(lines("h,v\na,1\nb,2\n"), [1, 2, 3]);
+        assert_eq!(lines("h,v\r\na,1\r\nb,2\r\n"), [1, 2, 3]);
+        assert_eq!(lines("h,v\r\n\"x\r\ny\",1\r\nb,2\r\n"), [1, 2, 4]);
+        assert_eq!(lines("h,v\n\na,1\n"), [1, 3], "a blank line still counts");
+    }
 
     #[test]
     fn the_delimiter_is_the_one_the_header_uses_most() {

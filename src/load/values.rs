@@ -98,7 +98,19 @@ fn parse_duration(text: &str) -> Result<f64, String> {
         || format!("`{}` is not a duration: expected H:MM:SS, such as 0:01:23", shorten(text));
     let (sign, rest) = text.strip_prefix('-').map_or((1.0, text), |rest| (-1.0, rest));
     let parts: Vec<&str> = rest.split(':').collect();
-    let [hours, minutes, seconds] = parts.as_slice() else { return Err(expected()) };
+    let [hours, minutes, seconds] = parts.as_slice() else {
+        let hint = if parts.len() == 2 {
+            format!(
+                "`{}` is not a duration: write hours, minutes and seconds, such as 0:{} for minutes and seconds or {}:00 for hours and minutes",
+                shorten(text),
+                text,
+                text
+            )
+        } else {
+            expected()
+        };
+        return Err(hint);
+    };
     let whole = |part: &str, most: u32| {
         part.parse::<u32>().ok().filter(|v| *v < most && part.bytes().all(|b| b.is_ascii_digit()))
     };

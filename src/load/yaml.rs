@@ -55,6 +55,16 @@ fn plain_words(message: &str, text: &str) -> String {
     if text.trim().is_empty() {
         return "the file is empty: write the settings or contract it should hold".to_owned();
     }
+    if let Some(rest) = message.strip_prefix("data did not match any variant of untagged enum ") {
+        let expected = match rest.split_whitespace().next().unwrap_or_default() {
+            "RawVendor" => {
+                "expected a vendor id, or `{ column: …, map: { value: vendor-id } }` (quote a map key that is a number)"
+            }
+            "OneOrMany" => "expected a value, or a list of values such as `[a, b]`",
+            _ => "expected another kind of value here",
+        };
+        return expected.to_owned();
+    }
     let plain = match message {
         "invalid u32" | "invalid u64" | "invalid u16" | "invalid u8" => {
             "expected a whole number of 0 or more, such as 30"
