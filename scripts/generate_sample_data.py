@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Writes the KPI exports of sample-data/ from a fixed seed.
+"""Writes the KPI exports, surveys and reviews of sample-data/ from a fixed seed.
 
-The contracts in sample-data/contracts/ are written by hand; this script only writes the
-exports under sample-data/kpis/, so that the README's site shows a realistic mix of met, at
-risk, breach, missing, excluded and not-due periods. Each KPI follows a scenario, one letter
+The contracts in sample-data/contracts/ are written by hand; this script writes the exports
+under sample-data/kpis/, the survey answers under sample-data/surveys/ and the bi-weekly review
+notes under sample-data/reviews/, so that the README's site shows a realistic mix of met, at
+risk, breach, missing, excluded and not-due periods, survey kinds above and below the
+anonymity floor, and actions open, done and overdue. Each KPI follows a scenario, one letter
 per month from October 2025 to November 2026:
 
     m  met     r  at risk     b  in breach     x  no value reported
@@ -21,7 +23,8 @@ import os
 import random
 
 SEED = 20261203
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sample-data", "kpis")
+SAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sample-data")
+ROOT = os.path.join(SAMPLE, "kpis")
 MONTHS = [(2025, 10), (2025, 11), (2025, 12)] + [(2026, m) for m in range(1, 12)]
 # Exports run two days into December; a default build leaves those out until December ends.
 PARTIAL = [(2026, 12, 1), (2026, 12, 2)]
@@ -207,6 +210,98 @@ def nimbus():
     write("nimbus-hosting.csv", ["date", "vendor", "uptime", "incident_response"], rows)
 
 
+VENDORS = ["northwind-support", "atlas-it", "ledgerline", "forge-dev", "brightpath-payroll", "nimbus-hosting"]
+
+# How each vendor's customers and staff feel, on a scale of 1 to 5, and how it drifts.
+MOOD = {"northwind-support": (3.9, -0.05), "atlas-it": (3.7, 0.02), "ledgerline": (3.4, -0.03),
+        "forge-dev": (4.1, 0.0), "brightpath-payroll": (4.3, 0.01), "nimbus-hosting": (4.0, 0.02)}
+
+COMMENTS = {
+    "customer": ["Quick and friendly", "Had to explain my problem twice", "Solved on the first call",
+                 "Waited too long in the chat queue", "Very clear answer, thank you", "The agent did not read my earlier e-mail",
+                 "Polite but the fix did not work", "Great follow-up the next day"],
+    "staff": ["Hand-overs to our second line are cleaner this month", "Escalations arrive without the customer history",
+              "Weekly figures came late again", "Good cooperation on the release weekend"],
+    "vendor_team": ["We need earlier notice of marketing campaigns", "The new knowledge base helps a lot",
+                    "Access requests take too long to be approved", "Clearer priorities from the client would help"],
+    "shadowing": ["Agents follow the script but skip the identity check on chat", "Calm handling of an angry customer"],
+}
+
+
+def surveys():
+    rows = []
+    for vendor in VENDORS:
+        start, drift = MOOD[vendor]
+        for index, (year, month) in enumerate(MONTHS):
+            level = start + drift * index
+            for kind, (low, high) in {"customer": (8, 20), "staff": (2, 5), "vendor_team": (3, 5), "shadowing": (1, 2)}.items():
+                for _ in range(rng.randint(low, high)):
+                    day = rng.choice(days(year, month))
+                    score = max(1, min(5, round(rng.gauss(level, 0.8))))
+                    comment = rng.choice(COMMENTS[kind]) if rng.random() < 0.35 else ""
+                    rows.append((day.isoformat(), vendor, kind, score, comment))
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    path = os.path.join(SAMPLE, "surveys", "feedback.csv")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["date", "vendor", "kind", "score", "comment"])
+        writer.writerows(rows)
+
+
+# Bi-weekly reviews from September to November 2026. Ledgerline's stop in October, so its
+# scorecard shows a review overdue.
+REVIEW_DAYS = [dt.date(2026, 9, 8) + dt.timedelta(days=14 * n) for n in range(7)]
+ACTIONS = {
+    "northwind-support": [("a1", "Add two chat agents on Monday mornings", "avg_wait_time"),
+                          ("a2", "Publish the escalation matrix", None),
+                          ("a3", "Share the campaign calendar with the vendor", "avg_wait_time")],
+    "atlas-it": [("a1", "Runbooks for the top 20 incidents, second version", "p1_resolve_time"),
+                 ("a2", "Review privileged access again", None)],
+    "ledgerline": [("a1", "Second check on invoices above 10,000 GBP", "invoice_accuracy"),
+                   ("a2", "Agree the year-end timetable", None)],
+    "forge-dev": [("a1", "Add a regression suite for checkout", "escaped_defects"),
+                  ("a2", "Book the penetration test", None)],
+    "brightpath-payroll": [("a1", "Answer queries within one working day", "query_response")],
+    "nimbus-hosting": [("a1", "Document the failover test", None)],
+}
+
+
+def reviews():
+    for vendor in VENDORS:
+        folder = os.path.join(SAMPLE, "reviews", vendor)
+        os.makedirs(folder, exist_ok=True)
+        meetings = REVIEW_DAYS[:4] if vendor == "ledgerline" else REVIEW_DAYS
+        for number, day in enumerate(meetings):
+            lines = ["---", f"date: {day.isoformat()}",
+                     "attendees: [Vendor delivery lead, Our service owner, Procurement]", "actions:"]
+            for index, (action, text, kpi) in enumerate(ACTIONS[vendor]):
+                opened = index * 2
+                if number < opened:
+                    continue
+                due = day if number > opened else day + dt.timedelta(days=21)
+                agreed = REVIEW_DAYS[opened] if opened < len(REVIEW_DAYS) else day
+                due = agreed + dt.timedelta(days=21)
+                done = number >= opened + 3 and (vendor, action) != ("northwind-support", "a3")
+                kpi_part = f", kpi: {kpi}" if kpi else ""
+                lines.append(f"  - {{ id: {action}, text: \"{text}\", due: {due.isoformat()}, done: {str(done).lower()}{kpi_part} }}")
+            if lines[-1] == "actions:":
+                lines[-1] = "actions: []"
+            lines.append("---")
+            lines.append(f"## Review {number + 1}")
+            lines.append("")
+            lines.append(rng.choice([
+                "Volumes were in line with the forecast. The vendor asked for earlier notice of campaigns.",
+                "We went through the KPI table together. Two misses were explained by a staffing gap.",
+                "The vendor presented the root-cause analysis of last month's breach.",
+                "Short meeting: no new issues, actions reviewed one by one.",
+            ]))
+            lines.append("")
+            lines.append("| Topic | Owner |\n|---|---|\n| Staffing plan | Vendor |\n| Forecast | Us |")
+            with open(os.path.join(folder, f"{day.isoformat()}.md"), "w", encoding="utf-8") as handle:
+                handle.write("\n".join(lines) + "\n")
+
+
 if __name__ == "__main__":
     northwind()
     atlas()
@@ -214,3 +309,5 @@ if __name__ == "__main__":
     forge()
     brightpath()
     nimbus()
+    surveys()
+    reviews()

@@ -155,11 +155,16 @@ fn timed<T>(
 fn loaded_line(report: &LoadReport) -> String {
     let rows: u64 = report.files.iter().map(|f| f.rows).sum::<u64>()
         + report.sources.iter().map(|s| s.rows).sum::<u64>();
-    let sources = if report.sources.is_empty() {
-        String::new()
-    } else {
-        format!(", {}", plural(report.sources.len(), "source"))
-    };
+    let mut sources = String::new();
+    if !report.sources.is_empty() {
+        sources.push_str(&format!(", {}", plural(report.sources.len(), "source")));
+    }
+    if report.survey_answers > 0 {
+        sources.push_str(&format!(", {}", plural(report.survey_answers, "survey answer")));
+    }
+    if report.reviews > 0 {
+        sources.push_str(&format!(", {}", plural(report.reviews, "review")));
+    }
     format!(
         "loaded {}, {}{sources}: {}, {} used",
         plural(report.contracts, "contract"),
@@ -231,6 +236,31 @@ fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn
         progress.stage(&format!(
             "left out measurements dated outside the contract term: {}",
             counted(&outside)
+        ));
+    }
+    let survey_after: BTreeMap<&str, u64> = report
+        .survey_left_out
+        .iter()
+        .filter(|(_, l)| l.after_as_of > 0)
+        .map(|(v, l)| (v.as_str(), l.after_as_of))
+        .collect();
+    let survey_outside: BTreeMap<&str, u64> = report
+        .survey_left_out
+        .iter()
+        .filter(|(_, l)| l.outside_term > 0)
+        .map(|(v, l)| (v.as_str(), l.outside_term))
+        .collect();
+    if !survey_after.is_empty() {
+        progress.stage(&format!(
+            "left out survey answers dated after as_of {}: {}",
+            project.as_of,
+            counted(&survey_after)
+        ));
+    }
+    if !survey_outside.is_empty() {
+        progress.stage(&format!(
+            "left out survey answers dated outside the contract term: {}",
+            counted(&survey_outside)
         ));
     }
     if !excluded.is_empty() {

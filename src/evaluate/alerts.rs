@@ -39,6 +39,8 @@ pub enum AlertKind {
     NoticePassed,
     NoticeDeadline,
     ContractEnding,
+    ReviewOverdue,
+    ActionOverdue,
 }
 
 impl AlertKind {
@@ -55,6 +57,8 @@ impl AlertKind {
             AlertKind::NoticePassed => "notice_passed",
             AlertKind::NoticeDeadline => "notice_deadline",
             AlertKind::ContractEnding => "contract_ending",
+            AlertKind::ReviewOverdue => "review_overdue",
+            AlertKind::ActionOverdue => "action_overdue",
         }
     }
 
@@ -70,7 +74,9 @@ impl AlertKind {
             | AlertKind::DeliverableLate
             | AlertKind::EvidenceExpiring
             | AlertKind::NoticeDeadline
-            | AlertKind::ContractEnding => Severity::Medium,
+            | AlertKind::ContractEnding
+            | AlertKind::ReviewOverdue => Severity::Medium,
+            AlertKind::ActionOverdue => Severity::Low,
         }
     }
 }
@@ -90,6 +96,10 @@ pub enum Subject {
     Notice { deadline: NaiveDate, end: NaiveDate },
     /// The end of the term.
     TermEnd { end: NaiveDate },
+    /// No review since `since` (the last review, or the term's start with none).
+    Review { since: NaiveDate, reviewed: bool, cadence: u32 },
+    /// An action (indices into the project's reviews and that review's actions).
+    Action { review: usize, action: usize },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,6 +142,7 @@ pub fn alerts(
         }
     }
     term_alerts(contract, today, horizon, &mut found);
+    review_alerts(project, contract, card, today, &mut found);
 
     found.sort_by(|a, b| {
         (a.severity, a.kind.name(), a.subject).cmp(&(b.severity, b.kind.name(), b.subject))
@@ -176,6 +187,34 @@ fn deliverable_alerts(contract: &Contract, card: &Scorecard, found: &mut Vec<Ale
             }
             _ => {}
         }
+    }
+}
+
+/// A review is overdue more than `cadence_days` after the last one (or after the term's start,
+/// with none yet), while the term runs; an action is overdue once its due date has passed.
+fn review_alerts(
+    project: &Project,
+    contract: &Contract,
+    card: &Scorecard,
+    today: NaiveDate,
+    found: &mut Vec<Alert>,
+) {
+    let running = contract.term.start <= today && contract.term.end.is_none_or(|end| end >= today);
+    if let Some(cadence) = contract.review_cadence_days.filter(|_| running) {
+        let last = crate::evaluate::feedback::last_review(project, card.vendor, today);
+        let since = last.unwrap_or(contract.term.start);
+        if (today - since).num_days() > i64::from(cadence) {
+            found.push(Alert::new(
+                AlertKind::ReviewOverdue,
+                Subject::Review { since, reviewed: last.is_some(), cadence },
+            ));
+        }
+    }
+    for state in card.actions.iter().filter(|s| s.overdue) {
+        found.push(Alert::new(
+            AlertKind::ActionOverdue,
+            Subject::Action { review: state.review, action: state.action },
+        ));
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod alerts;
 pub mod credits;
+pub mod feedback;
 pub mod obligations;
 pub mod periods;
 pub mod remedies;
@@ -55,6 +56,8 @@ pub struct PeriodResult {
     pub grade: Option<usize>,
     pub kpis: Vec<KpiResult>,
     pub credits: PeriodCredits,
+    /// The kinds of survey with at least one answer in the period.
+    pub surveys: Vec<feedback::SurveyResult>,
 }
 
 /// One vendor's scorecard.
@@ -70,6 +73,10 @@ pub struct Scorecard {
     pub credits_term: CreditTotals,
     pub deliverables: Vec<DeliverableResult>,
     pub evidence: Vec<EvidenceStatus>,
+    /// Every action agreed at the vendor's reviews, in its latest state.
+    pub actions: Vec<feedback::ActionState>,
+    /// The vendor's reviews, oldest first.
+    pub reviews: Vec<feedback::ReviewSummary>,
     pub alerts: Vec<Alert>,
 }
 
@@ -126,6 +133,7 @@ fn scorecard(project: &Project, vendor: usize, today: NaiveDate) -> Scorecard {
         .map(|e| obligations::evidence(e, today, project.settings.expiring_days))
         .collect();
 
+    let (actions, reviews) = feedback::actions(project, vendor, today);
     let mut card = Scorecard {
         vendor,
         periods,
@@ -133,6 +141,8 @@ fn scorecard(project: &Project, vendor: usize, today: NaiveDate) -> Scorecard {
         credits_term,
         deliverables,
         evidence,
+        actions,
+        reviews,
         alerts: Vec::new(),
     };
     card.alerts = alerts::alerts(project, contract, &card, today);
@@ -199,7 +209,8 @@ fn period_results(project: &Project, vendor: usize, periods: &[Period]) -> Vec<P
                 .filter_map(|(kpi, result)| result.score.map(|s| (s, kpi.weight))),
         );
         let grade = score.and_then(|score| status::grade(&project.settings.grades, score));
-        results.push(PeriodResult { period: *period, score, grade, kpis, credits });
+        let surveys = feedback::surveys(project, vendor, *period);
+        results.push(PeriodResult { period: *period, score, grade, kpis, credits, surveys });
     }
     results
 }

@@ -39,6 +39,8 @@ pub struct Discovered {
     pub settings: Option<InputFile>,
     pub contracts: Vec<InputFile>,
     pub kpi_exports: Vec<InputFile>,
+    pub surveys: Vec<InputFile>,
+    pub reviews: Vec<InputFile>,
     pub templates: Vec<InputFile>,
     /// What was found in input folders but is not read, and why, for the build log.
     pub ignored: Vec<(String, &'static str)>,
@@ -87,12 +89,20 @@ pub fn discover(root: &Path) -> Result<Discovered, Vec<Diagnostic>> {
                 .push((file.shown, "not a template: templates sit directly in templates/"));
         }
     }
-    for folder in ["surveys", "reviews"] {
-        if root.join(folder).exists() {
-            found.ignored.push((
-                format!("{folder}/"),
-                "not read: this version of vendorcard does not score surveys or reviews",
-            ));
+    for file in walk(root, "surveys", &mut found) {
+        if has_extension(&file.path, &["csv"]) {
+            found.surveys.push(file);
+        } else {
+            found.ignored.push((file.shown, "not a survey export: surveys are surveys/**/*.csv"));
+        }
+    }
+    for file in walk(root, "reviews", &mut found) {
+        if file.subfolders().len() == 1 && has_extension(&file.path, &["md"]) {
+            found.reviews.push(file);
+        } else {
+            found
+                .ignored
+                .push((file.shown, "not a review: reviews are reviews/<vendor>/<YYYY-MM-DD>.md"));
         }
     }
     Ok(found)

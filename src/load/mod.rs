@@ -7,7 +7,9 @@ pub mod dates;
 pub mod discover;
 pub mod fold;
 pub mod kpi_exports;
+pub mod reviews;
 pub mod sources;
+pub mod surveys;
 pub mod tables;
 pub mod values;
 pub mod yaml;
@@ -42,6 +44,10 @@ pub struct LoadReport {
     pub contracts: usize,
     pub files: Vec<FileCounts>,
     pub sources: Vec<sources::SourceReport>,
+    pub survey_answers: u64,
+    /// Per vendor id: survey answers left out because of their date.
+    pub survey_left_out: BTreeMap<String, LeftOut>,
+    pub reviews: usize,
     /// Measurements kept: in the term and on or before `as_of`.
     pub measurements: u64,
     /// Per vendor id: measurements left out because of their date.
@@ -102,6 +108,17 @@ pub fn load(
         &mut report,
         &mut problems,
     );
+    let broken_ids: Vec<String> = broken.iter().map(|o| o.id.clone()).collect();
+    let surveys =
+        surveys::read(&found.surveys, &contracts, &broken_ids, settings.period, settings.as_of);
+    problems.extend(surveys.problems);
+    for (vendor, left_out) in surveys.left_out {
+        report.survey_left_out.entry(contracts[vendor].id.clone()).or_default().add(left_out);
+    }
+    report.survey_answers = surveys.answers;
+
+    let reviews = load_reviews(&found.reviews, &contracts, &broken_ids, &mut problems);
+    report.reviews = reviews.len();
     let templates = load_templates(&found.templates, &mut problems);
 
     if !problems.is_empty() {
@@ -115,8 +132,8 @@ pub fn load(
         settings,
         contracts,
         measurements,
-        surveys: std::collections::HashMap::new(),
-        reviews: Vec::new(),
+        surveys: surveys.cells,
+        reviews,
     };
     project.as_of = project
         .settings
@@ -347,6 +364,37 @@ fn load_exports(
     measurements
 }
 
+/// The reviews, by vendor and date; a folder must be named after a vendor with a contract.
+fn load_reviews(
+    files: &[InputFile],
+    contracts: &[Contract],
+    broken: &[String],
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<crate::model::Review> {
+    let mut found = Vec::new();
+    for file in files {
+        let folder = file.subfolders().first().copied().unwrap_or_default();
+        let Some(vendor) = contracts.iter().position(|c| c.id == folder) else {
+            if !broken.iter().any(|b| b == folder) {
+                problems.push(Diagnostic::error(
+                    &file.shown,
+                    format!("the folder `reviews/{folder}/` names no contract: expected the id of a vendor"),
+                ));
+            }
+            continue;
+        };
+        let parsed = read_text(file)
+            .map_err(|d| vec![d])
+            .and_then(|text| reviews::parse(file, &text, vendor, &contracts[vendor]));
+        match parsed {
+            Ok(review) => found.push(review),
+            Err(mut found_problems) => problems.append(&mut found_problems),
+        }
+    }
+    found.sort_by_key(|a| (a.vendor, a.date));
+    found
+}
+
 fn load_templates(files: &[InputFile], problems: &mut Vec<Diagnostic>) -> Vec<TemplateOverride> {
     files
         .iter()
@@ -397,6 +445,14 @@ fn leave_out_after(project: &mut Project, report: &mut LoadReport) {
         }
         report.left_out.entry(contracts[key.vendor].id.clone()).or_default().after_as_of +=
             cell.count();
+        false
+    });
+    project.surveys.retain(|key, cell| {
+        if key.period <= last {
+            return true;
+        }
+        report.survey_left_out.entry(contracts[key.vendor].id.clone()).or_default().after_as_of +=
+            cell.count;
         false
     });
 }

@@ -197,6 +197,76 @@ fn draw_kpi_chart(svg: &mut String, chart: &KpiChart) -> Result<(), Box<dyn std:
     Ok(())
 }
 
+/// The trend of one kind of survey: the mean (1 to 5) per period, broken where a mean is
+/// withheld.
+pub fn survey_chart(id: &str, title: &str, points: &[(String, Option<f64>)]) -> String {
+    let mut svg = String::new();
+    if draw_survey_chart(&mut svg, points).is_err() {
+        svg.clear();
+    }
+    titled(&svg, id, title)
+}
+
+fn draw_survey_chart(
+    svg: &mut String,
+    points: &[(String, Option<f64>)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let count = points.len();
+    #[allow(clippy::cast_precision_loss, reason = "a chart has at most a few hundred periods")]
+    let x_end = count.max(1) as f64 - 0.5;
+    let root = SVGBackend::with_string(svg, (360, 150)).into_drawing_area();
+    let mut plot = ChartBuilder::on(&root)
+        .margin_top(8)
+        .margin_right(12)
+        .x_label_area_size(24)
+        .y_label_area_size(30)
+        .build_cartesian_2d(-0.5..x_end, 1.0..5.0)?;
+    let every = count.div_ceil(4).max(1);
+    let x_label = |x: &f64| {
+        let index = x.round();
+        if (x - index).abs() > 1e-6 || index < 0.0 {
+            return String::new();
+        }
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked above")]
+        let index = index as usize;
+        if index.is_multiple_of(every) {
+            points.get(index).map(|p| p.0.clone()).unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    plot.configure_mesh()
+        .disable_x_mesh()
+        .x_labels(count.max(1) + 1)
+        .x_label_formatter(&x_label)
+        .y_labels(5)
+        .y_label_formatter(&|y| format::number(*y))
+        .label_style(("sans-serif", 13).into_font().color(&INK))
+        .axis_style(NOT_DUE)
+        .max_light_lines(0)
+        .bold_line_style(RGBColor(0xE4, 0xE4, 0xE4))
+        .draw()?;
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    let mut runs = Vec::new();
+    for (i, (_, mean)) in points.iter().enumerate() {
+        #[allow(clippy::cast_precision_loss, reason = "a chart has at most a few hundred periods")]
+        let x = i as f64;
+        match mean {
+            Some(mean) => run.push((x, *mean)),
+            None => runs.push(std::mem::take(&mut run)),
+        }
+    }
+    runs.push(run);
+    for run in runs {
+        if run.len() > 1 {
+            plot.draw_series(LineSeries::new(run.iter().copied(), ACTUAL.stroke_width(2)))?;
+        }
+        plot.draw_series(run.into_iter().map(|p| Circle::new(p, 3, ACTUAL.filled())))?;
+    }
+    root.present()?;
+    Ok(())
+}
+
 /// The small trend line of a vendor's score (0 to 100) across periods; unscored periods
 /// break the line.
 pub fn sparkline(id: &str, title: &str, scores: &[Option<f64>]) -> String {

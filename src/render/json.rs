@@ -189,7 +189,13 @@ fn vendor(project: &Project, evaluation: &Evaluation, card: &Scorecard) -> Vendo
                     earned_back: money(period.credits.totals.earned_back),
                     disputed: money(period.credits.totals.disputed),
                 },
-                surveys: BTreeMap::new(),
+                surveys: period
+                    .surveys
+                    .iter()
+                    .map(|s| {
+                        (s.kind.name().to_owned(), SurveyJson { mean: s.mean, count: s.count })
+                    })
+                    .collect(),
                 kpis: contract
                     .kpis
                     .iter()
@@ -218,14 +224,22 @@ fn vendor(project: &Project, evaluation: &Evaluation, card: &Scorecard) -> Vendo
                 days_late: result.days_late,
             })
             .collect(),
-        reviews: Vec::new(),
+        reviews: card
+            .reviews
+            .iter()
+            .map(|summary| ReviewJson {
+                date: project.reviews[summary.review].date.to_string(),
+                actions_open: summary.actions_open,
+                actions_overdue: summary.actions_overdue,
+            })
+            .collect(),
         alerts: card
             .alerts
             .iter()
             .map(|alert| AlertJson {
                 kind: alert.kind.name(),
                 severity: alert.severity.name(),
-                message: alert_message(alert, contract, card, evaluation.today),
+                message: alert_message(alert, project, card, evaluation.today),
             })
             .collect(),
     }

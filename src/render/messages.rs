@@ -4,17 +4,43 @@ use chrono::NaiveDate;
 
 use crate::evaluate::Scorecard;
 use crate::evaluate::alerts::{Alert, AlertKind, Subject};
-use crate::model::Contract;
+use crate::model::{Contract, Project};
 use crate::render::format;
 
 pub fn alert_message(
     alert: &Alert,
-    contract: &Contract,
+    project: &Project,
     card: &Scorecard,
     today: NaiveDate,
 ) -> String {
     let days_from_today = |date: NaiveDate| (date - today).num_days();
+    let contract = &project.contracts[card.vendor];
     match (alert.kind, alert.subject) {
+        (_, Subject::Review { since, reviewed, cadence }) => {
+            let last = if reviewed {
+                "the last review"
+            } else {
+                "the start of the term, with no review since"
+            };
+            format!(
+                "No review for {}: {last} was on {}, and reviews are due every {}",
+                plural((today - since).num_days(), "day"),
+                format::date(since),
+                plural(i64::from(cadence), "day")
+            )
+        }
+        (_, Subject::Action { review, action }) => {
+            let meeting = &project.reviews[review];
+            let item = &meeting.actions[action];
+            let due =
+                item.due.map_or_else(String::new, |due| format!(", due {}", format::date(due)));
+            format!(
+                "Action {} from the review of {} is open past its due date{due}: {}",
+                item.id,
+                format::date(meeting.date),
+                item.text
+            )
+        }
         (kind, Subject::Kpi { kpi, period }) => kpi_message(kind, contract, card, kpi, period),
         (_, Subject::Data { as_of }) => format!(
             "The KPI exports close on {}, more than one period before today ({}): the figures are behind",

@@ -2,8 +2,10 @@
 //! Nothing here reads input; every file is produced in memory and handed to `site` to write.
 
 pub mod charts;
+pub mod feedback;
 pub mod format;
 pub mod json;
+pub mod markdown;
 pub mod messages;
 pub mod pages;
 pub mod remedies;

@@ -14,6 +14,7 @@ use crate::evaluate::status::Status;
 use crate::evaluate::{Evaluation, Exclusion, KpiResult, PeriodResult, Scorecard};
 use crate::model::{Better, Contract, CreditRule, Fee, Kpi, Measured, Project, WhenMissing};
 use crate::render::charts::{self, KpiChart, Point};
+use crate::render::feedback::{self, ActionView, FeedbackView, ReviewsView};
 use crate::render::format;
 use crate::render::messages::alert_message;
 use crate::render::remedies::{self, CreditRow, DisputeView, ExclusionView, MoneyByState};
@@ -75,6 +76,7 @@ struct KpiView {
     status_label: &'static str,
     actual: String,
     rows: Vec<KpiRow>,
+    actions: Vec<ActionView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -158,6 +160,8 @@ struct VendorPage {
     periods: Vec<PeriodRow>,
     deliverables: Vec<DeliverableView>,
     evidence: Vec<EvidenceView>,
+    feedback: Option<FeedbackView>,
+    reviews: ReviewsView,
     credits: Vec<CreditRow>,
     disputes: Vec<DisputeView>,
     exclusions: Vec<ExclusionView>,
@@ -359,14 +363,14 @@ fn vendor_page(
             .map(|alert| AlertView {
                 severity: alert.severity.name(),
                 kind: alert.kind.name(),
-                message: alert_message(alert, contract, card, evaluation.today),
+                message: alert_message(alert, project, card, evaluation.today),
             })
             .collect(),
         kpis: contract
             .kpis
             .iter()
             .enumerate()
-            .map(|(index, kpi)| kpi_view(contract, card, index, kpi))
+            .map(|(index, kpi)| kpi_view(project, card, index, kpi))
             .collect(),
         kpi_names: contract.kpis.iter().map(|k| k.name.clone()).collect(),
         periods: card
@@ -432,6 +436,8 @@ fn vendor_page(
                 },
             })
             .collect(),
+        feedback: feedback::feedback(project, card),
+        reviews: feedback::reviews(project, card),
         credits: remedies::credit_rows(contract, card),
         disputes: remedies::disputes(contract),
         exclusions: remedies::exclusions(contract),
@@ -446,7 +452,8 @@ fn actual_text(contract: &Contract, kpi: &Kpi, result: &KpiResult) -> String {
     result.actual.map_or_else(|| "—".to_owned(), |a| format::measure(a, kpi.unit, currency))
 }
 
-fn kpi_view(contract: &Contract, card: &Scorecard, index: usize, kpi: &Kpi) -> KpiView {
+fn kpi_view(project: &Project, card: &Scorecard, index: usize, kpi: &Kpi) -> KpiView {
+    let contract = &project.contracts[card.vendor];
     let currency = contract.fee.as_ref().map(|f| f.currency.as_str());
     let show = |value: f64| format::measure(value, kpi.unit, currency);
     let (comparison, risk) =
@@ -502,6 +509,7 @@ fn kpi_view(contract: &Contract, card: &Scorecard, index: usize, kpi: &Kpi) -> K
             .rev()
             .map(|p| kpi_row(contract, index, p.period, &p.kpis[index]))
             .collect(),
+        actions: feedback::kpi_actions(project, card, index),
     }
 }
 

@@ -1,0 +1,187 @@
+//! Surveys and reviews through the real binary: means and counts worked out by hand, the
+//! anonymity floor in every output file, review and action alerts, hostile text made inert,
+//! and bad input placed at its file and line.
+
+#![allow(clippy::unwrap_used, reason = "a test fails loudly on any unexpected error")]
+
+mod common;
+
+use common::{Project, snapshot, stderr};
+use serde_json::json;
+
+const CONTRACT: &str = "name: Acme Support\nterm: { start: 2026-01-01 }\nfee: { monthly: 1000, currency: EUR }\n\
+kpis:\n  - { id: wait, name: Wait, unit: seconds, better: lower, target: 60 }\n\
+reviews: { cadence_days: 14 }\n";
+
+const SURVEYS: &str = "date,vendor,kind,score,comment\n\
+2026-01-05,acme,customer,4,Quick and friendly\n\
+2026-01-09,acme,customer,5,\n\
+2026-01-20,acme,customer,2,Waited far too long\n\
+2026-01-21,acme,staff,1,THE-LONE-STAFF-COMMENT\n\
+2026-01-22,acme,staff,3,\n\
+2026-02-03,acme,customer,5,Too early to tell\n";
+
+fn project() -> Project {
+    let project = Project::new();
+    project.file("contracts/acme.yaml", CONTRACT);
+    project.file(
+        "kpis/acme.csv",
+        "date,vendor,kpi,value\n2026-01-10,acme,wait,30\n2026-02-10,acme,wait,30\n",
+    );
+    project.file("surveys/feedback.csv", SURVEYS);
+    project
+}
+
+#[test]
+fn survey_means_and_counts_follow_the_floor_and_the_close_of_the_period() {
+    let project = project();
+    project.file("vendorcard.yaml", "as_of: 2026-02-15\n");
+    project.build_ok("2026-02-16");
+    let document = project.json();
+    let periods = &document["vendors"][0]["periods"];
+    // January customers: 4, 5 and 2, a mean of 11 / 3 = 3.666… → 3.67. Staff: two answers,
+    // below the floor of 3: the count only.
+    assert_eq!(
+        periods[0]["surveys"],
+        json!({ "customer": { "mean": 3.67, "count": 3 }, "staff": { "mean": null, "count": 2 } })
+    );
+    // February has not closed by as_of (15 February): its one answer is counted, not averaged.
+    assert_eq!(periods[1]["surveys"], json!({ "customer": { "mean": null, "count": 1 } }));
+
+    let page = project.read("vendors/acme/index.html");
+    assert!(page.contains("3.67 (3 answers)"), "{page}");
+    assert!(page.contains("Waited far too long") && page.contains("Quick and friendly"));
+    // Newest first: the 20 January comment before the 5 January one.
+    assert!(page.find("Waited far too long").unwrap() < page.find("Quick and friendly").unwrap());
+}
+
+#[test]
+fn a_comment_below_the_floor_appears_in_no_output_file() {
+    let project = project();
+    project.build_ok("2026-03-02");
+    for (name, bytes) in snapshot(&project.out()) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("THE-LONE-STAFF-COMMENT"), "{name} shows a comment below the floor");
+        assert!(!text.contains("Too early to tell") || name.ends_with(".html"), "{name}");
+    }
+    // With the floor lowered to 2, the staff comment may be shown.
+    project.file("vendorcard.yaml", "surveys: { min_responses: 2 }\n");
+    project.build_ok("2026-03-02");
+    assert!(project.read("vendors/acme/index.html").contains("THE-LONE-STAFF-COMMENT"));
+}
+
+#[test]
+fn reviews_count_open_and_overdue_actions_and_raise_alerts() {
+    let project = project();
+    project.file(
+        "reviews/acme/2026-01-13.md",
+        "---\ndate: 2026-01-13\nattendees: [Vendor lead, Our manager]\nactions:\n\
+         \x20 - { id: a1, text: Publish the escalation matrix, due: 2026-01-27, done: false }\n\
+         \x20 - { id: a2, text: Add agents on Mondays, due: 2026-02-10, kpi: wait }\n---\nFirst review.\n",
+    );
+    project.file(
+        "reviews/acme/2026-01-27.md",
+        "---\ndate: 2026-01-27\nactions:\n  - { id: a1, text: Publish the escalation matrix, due: 2026-01-27, done: true }\n---\nSecond.\n",
+    );
+    // Today 3 March: the last review was 27 January, 35 days ago, past the cadence of 14; a1 was
+    // done at the second review; a2, listed only at the first, is open and due 10 February.
+    project.build_ok("2026-03-03");
+    let vendor = &project.json()["vendors"][0];
+    assert_eq!(
+        vendor["reviews"],
+        json!([{ "date": "2026-01-13", "actions_open": 1, "actions_overdue": 1 },
+               { "date": "2026-01-27", "actions_open": 0, "actions_overdue": 0 }])
+    );
+    let kinds: Vec<&str> =
+        vendor["alerts"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["review_overdue", "action_overdue"]);
+    let page = project.read("vendors/acme/index.html");
+    assert!(page.contains("Corrective actions:") && page.contains("Add agents on Mondays"));
+    assert!(page.contains("Latest review, 27 Jan 2026"));
+}
+
+#[test]
+fn hostile_text_is_inert_in_every_output_file() {
+    let project = Project::new();
+    let hostile_name = "Acme <script>alert(1)</script> & \"Co\"";
+    project.file(
+        "contracts/acme.yaml",
+        &format!("name: '{hostile_name}'\nservice: <img src=x onerror=alert(2)>\nterm: {{ start: 2026-01-01 }}\nkpis:\n  - {{ id: wait, name: \"=HYPERLINK(\\\"http://evil\\\")\", unit: seconds, better: lower, target: 60 }}\n"),
+    );
+    project.file("kpis/acme.csv", "date,vendor,kpi,value\n2026-01-10,acme,wait,30\n");
+    project.file(
+        "surveys/feedback.csv",
+        "date,vendor,kind,score,comment\n2026-01-05,acme,customer,4,<script>steal()</script>\n2026-01-06,acme,customer,4,@SUM(A1)\n2026-01-07,acme,customer,4,<a href=\"javascript:alert(3)\">x</a>\n",
+    );
+    project.file(
+        "reviews/acme/2026-01-20.md",
+        "---\ndate: 2026-01-20\n---\n<script>alert(4)</script>\n\n<img src=x onerror=alert(5)>\n\n[click](javascript:alert(6))\n\n<a href=\"javascript:alert(7)\" onclick=\"x()\">y</a>\n",
+    );
+    project.build_ok("2026-02-03");
+    for (name, bytes) in snapshot(&project.out()) {
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        if name.ends_with(".html") {
+            assert!(!text.contains("<script"), "{name} runs a script");
+            assert!(!text.contains("<img"), "{name} has an injected image");
+            for handler in ["onerror=", "onclick="] {
+                assert!(!in_a_tag(&text, handler), "{name} has an event handler");
+            }
+            assert!(!in_a_tag(&text, "javascript:"), "{name} has a javascript: link");
+        }
+        if name.ends_with(".csv") {
+            assert!(
+                !text.lines().any(|l| l.split(',').any(|cell| cell.starts_with('='))),
+                "{name}: a formula cell"
+            );
+        }
+    }
+    let page = project.read("vendors/acme/index.html");
+    assert!(
+        page.contains("Acme &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Co&quot;"),
+        "the name is shown, escaped"
+    );
+    assert!(
+        page.contains("&lt;script&gt;alert(4)&lt;/script&gt;"),
+        "raw HTML in notes is shown as text"
+    );
+}
+
+/// Whether `needle` occurs inside a tag (after a `<` with no `>` between), not as text.
+fn in_a_tag(html: &str, needle: &str) -> bool {
+    html.match_indices(needle).any(|(at, _)| {
+        let before = &html[..at];
+        before.rfind('<').is_some_and(|open| before.rfind('>').is_none_or(|close| close < open))
+    })
+}
+
+#[test]
+fn bad_surveys_and_reviews_are_placed() {
+    let project = project();
+    project.file("surveys/more.csv", "date,vendor,kind,score,comment\n2026-01-05,acme,client,4,\n2026-01-06,acme,customer,6,\n2026-01-07,zeta,customer,3,\n");
+    project.file("surveys/nobody/x.csv", "date,kind,score\n2026-01-05,customer,4\n");
+    project.file(
+        "reviews/acme/2026-01-14.md",
+        "---\ndate: 2026-01-13\nactions:\n  - { id: a1, text: X, kpi: wiat }\n---\nNotes\n",
+    );
+    project.file("reviews/nobody/2026-01-14.md", "---\ndate: 2026-01-14\n---\n");
+    project.file("reviews/acme/2026-01-15.md", "no front matter here\n");
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1));
+    let errors = stderr(&output);
+    for expected in [
+        "`client` is not a kind of survey",
+        "--> surveys/more.csv:2:3",
+        "`6` is not a score: expected a number from 1 to 5",
+        "--> surveys/more.csv:3:4",
+        "no contract has the vendor id `zeta`",
+        "the folder `surveys/nobody/` names no contract",
+        "the file is named `2026-01-14` but the review is dated 2026-01-13",
+        "--> reviews/acme/2026-01-14.md:2:7",
+        "contract `acme` declares no KPI `wiat`",
+        "--> reviews/acme/2026-01-14.md:4:",
+        "the folder `reviews/nobody/` names no contract",
+        "--> reviews/acme/2026-01-15.md:1:1",
+    ] {
+        assert!(errors.contains(expected), "missing {expected:?} in:\n{errors}");
+    }
+}
