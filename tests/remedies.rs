@@ -329,3 +329,123 @@ fn disputes_and_exclusions_must_name_a_kpi_and_a_period_of_the_term() {
     assert!(has("`2026-Q1` is not a period of this site"), "{found:?}");
     assert_eq!(found.len(), 6, "{found:#?}");
 }
+
+fn evaluate_in(
+    kind: PeriodKind,
+    contract: &str,
+    values: &[(&str, usize, f64)],
+    as_of: &str,
+) -> Evaluation {
+    let contract = contracts::parse("contracts/v.yaml", "v", contract, kind).unwrap();
+    let contracts = vec![contract];
+    let mut fold = Fold::new(&contracts, Window { kind, as_of: Some(date(as_of)) });
+    for (row, (on, kpi, value)) in (1..).zip(values) {
+        let at = NaiveDateTime::new(date(on), chrono::NaiveTime::MIN);
+        fold.add(0, *kpi, at, *value, Origin { file: 0, row });
+    }
+    let mut measurements = Measurements::default();
+    fold.merge_into(&mut measurements, &mut Default::default());
+    let settings = Settings { period: kind, ..Settings::default() };
+    let project = Project {
+        settings,
+        contracts,
+        measurements,
+        surveys: Default::default(),
+        reviews: Vec::new(),
+        as_of: date(as_of),
+    };
+    evaluate(&project, date(as_of))
+}
+
+#[test]
+fn a_quarter_cut_short_by_the_term_is_measured_in_the_term_s_last_month() {
+    const STUB: &str = "name: V\nterm: { start: 2026-07-01, end: 2026-11-30 }\nfee: { monthly: 1000, currency: EUR }\n\
+        kpis:\n  - { id: q, unit: count, better: lower, target: 5, credit_percent: 4, measured: quarterly }\n";
+    // Q4 runs past the term's end in November: it is measured over October and November, in
+    // November. 9 is past 5: breach, 4 % of 1,000 = 40.00, as in September for Q3.
+    let values = [("2026-09-10", 0, 9.0), ("2026-10-10", 0, 9.0), ("2026-11-10", 0, 9.0)];
+    let evaluation = evaluate_in(PeriodKind::Month, STUB, &values, "2026-11-30");
+    let card = &evaluation.scorecards[0];
+    let statuses: Vec<Status> = card.periods.iter().map(|p| p.kpis[0].status).collect();
+    assert_eq!(
+        statuses,
+        [Status::NotDue, Status::NotDue, Status::Breach, Status::NotDue, Status::Breach]
+    );
+    assert_eq!(card.credits_term.owed, dec("80.00"));
+}
+
+#[test]
+fn a_quarter_straddling_the_transition_is_measured_on_its_due_months() {
+    const TRANSITION: &str = "name: V\nterm: { start: 2026-01-01 }\nservice_levels_from: 2026-03-01\nfee: { monthly: 1000, currency: EUR }\n\
+        kpis:\n  - { id: q, unit: count, better: lower, target: 5, credit_percent: 4, measured: quarterly }\n";
+    // January's 20 falls in the transition; only March's 4 counts: met, no credit.
+    let evaluation = evaluate_in(
+        PeriodKind::Month,
+        TRANSITION,
+        &[("2026-01-10", 0, 20.0), ("2026-03-10", 0, 4.0)],
+        "2026-03-31",
+    );
+    let march = &evaluation.scorecards[0].periods[2].kpis[0];
+    assert_eq!((march.status, march.actual), (Status::Met, Some(4.0)));
+}
+
+#[test]
+fn earn_back_waits_for_a_period_to_end() {
+    const ONE: &str = "name: V\nterm: { start: 2026-07-01 }\nfee: { monthly: 1000, currency: EUR }\n\
+        kpis:\n  - { id: a, unit: percent, better: higher, target: 90, credit_percent: 5 }\n\
+        credits: { earn_back_periods: 1 }\n";
+    // July breaches (80); as_of is 5 August, and August so far is met (95): August has not
+    // ended, so July's credit is still pending, not waived on four days of figures.
+    let evaluation = evaluate_in(
+        PeriodKind::Month,
+        ONE,
+        &[("2026-07-10", 0, 80.0), ("2026-08-03", 0, 95.0)],
+        "2026-08-05",
+    );
+    let july = evaluation.scorecards[0].periods[0].kpis[0].credit.clone().unwrap();
+    assert_eq!(
+        (july.state, july.note),
+        (CreditState::Pending, StateNote::Earning { met: 0, needed: 1 })
+    );
+}
+
+#[test]
+fn a_quarter_the_term_covers_in_part_is_billed_for_its_months_in_the_term() {
+    const SHORT: &str = "name: V\nterm: { start: 2026-02-15, end: 2026-10-31 }\nfee: { monthly: 1000, currency: EUR }\n\
+        kpis:\n  - { id: a, unit: percent, better: higher, target: 90, credit_percent: 5 }\n";
+    // Q1 covers February and March: 5 % of 2 × 1,000 = 100.00. Q4 covers October: 50.00.
+    let values = [
+        ("2026-03-10", 0, 80.0),
+        ("2026-05-10", 0, 95.0),
+        ("2026-08-10", 0, 95.0),
+        ("2026-10-10", 0, 80.0),
+    ];
+    let evaluation = evaluate_in(PeriodKind::Quarter, SHORT, &values, "2026-10-31");
+    let amounts: Vec<Option<Decimal>> =
+        evaluation.scorecards[0].periods.iter().map(|p| p.credits.amount).collect();
+    assert_eq!(amounts, [Some(dec("100.00")), Some(dec("0")), Some(dec("0")), Some(dec("50.00"))]);
+}
+
+#[test]
+fn a_period_covered_by_exclusions_owes_nothing_even_without_data() {
+    const CLOSED: &str = "name: V\nterm: { start: 2026-01-01 }\nfee: { monthly: 1000, currency: EUR }\n\
+        kpis:\n  - { id: a, unit: percent, better: higher, target: 90, credit_percent: 5 }\n\
+        exclusions:\n  - { from: 2026-02-01, to: 2026-02-14, reason: Site closed }\n  - { from: 2026-02-15, to: 2026-02-28, reason: Still closed }\n";
+    // Nothing reported in February, and the two exclusions cover it from end to end.
+    let evaluation =
+        evaluate_in(PeriodKind::Month, CLOSED, &[("2026-01-10", 0, 95.0)], "2026-02-28");
+    let february = &evaluation.scorecards[0].periods[1];
+    assert_eq!(
+        (february.kpis[0].status, february.kpis[0].exclusion),
+        (Status::Excluded, Some(Exclusion::Agreed { index: 0 }))
+    );
+    assert!(february.kpis[0].credit.is_none());
+    assert_eq!(february.score, None);
+}
+
+#[test]
+fn a_fee_more_precise_than_its_currency_is_an_error() {
+    let contract = "name: V\nterm: { start: 2026-01-01 }\nfee: { monthly: 1000.016, currency: EUR }\n\
+        kpis:\n  - { id: a, unit: percent, better: higher, target: 90, credit_percent: 5 }\n";
+    assert!(problems(contract).iter().any(|p| p.contains("has more decimals than EUR's 2")));
+}

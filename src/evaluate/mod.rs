@@ -194,7 +194,7 @@ fn period_results(project: &Project, vendor: usize, periods: &[Period]) -> Vec<P
             &raised,
             contract.credit_cap_percent,
             contract.fee.as_ref(),
-            period.months(),
+            billed_months(contract, *period),
         );
         let mut kpis = judged[index].clone();
         for (result, credit) in kpis.iter_mut().zip(&credits.kpis) {
@@ -213,6 +213,33 @@ fn period_results(project: &Project, vendor: usize, periods: &[Period]) -> Vec<P
         results.push(PeriodResult { period: *period, score, grade, kpis, credits, surveys });
     }
     results
+}
+
+/// The months of a period that the term covers, at least in part: a fee is billed per month,
+/// so a quarter that the term starts or ends in is billed for its months within the term.
+fn billed_months(contract: &Contract, period: Period) -> u32 {
+    let covered = |month: &Period| {
+        month.last_day() >= contract.term.start
+            && contract.term.end.is_none_or(|end| month.first_day() <= end)
+    };
+    u32::try_from(period.month_periods().filter(covered).count()).unwrap_or(0)
+}
+
+/// Whether the contract's exclusions, together, cover every day of the dates a KPI is measured
+/// over: such a period is excluded even if nothing was reported in it.
+fn excluded_whole(
+    contract: &Contract,
+    kpi: usize,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Option<usize> {
+    let first = contract.exclusions.iter().position(|e| e.covers(kpi, from))?;
+    let mut day = from;
+    while day <= to {
+        contract.exclusion(kpi, day)?;
+        day = day.succ_opt()?;
+    }
+    Some(first)
 }
 
 fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period) -> KpiResult {
@@ -248,8 +275,18 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
     if upheld {
         return excluded(Exclusion::DisputeUpheld);
     }
-    // A period whose every measurement fell in an agreed exclusion is excluded, not missing.
+    // A period whose every measurement fell in an agreed exclusion is excluded, not missing;
+    // so is one that exclusions cover from end to end, even with nothing reported in it.
     if let (None, Some(index)) = (measured, agreed) {
+        return excluded(Exclusion::Agreed { index });
+    }
+    let quarterly = kpi.measured == Measured::Quarterly && period.kind() == PeriodKind::Month;
+    let from = if quarterly { period.quarter().first_day() } else { period.first_day() }
+        .max(contract.term.start);
+    let to = contract.term.end.map_or(period.last_day(), |end| end.min(period.last_day()));
+    if measured.is_none()
+        && let Some(index) = excluded_whole(contract, kpi_index, from, to)
+    {
         return excluded(Exclusion::Agreed { index });
     }
 
@@ -287,17 +324,23 @@ fn measured_cell(
     kpi: usize,
     period: Period,
 ) -> Option<(Cell, Option<usize>)> {
-    let measured = project.contracts[vendor].kpis[kpi].measured;
-    let months: Vec<Period> =
-        if period.kind() == PeriodKind::Quarter || measured == Measured::Monthly {
-            vec![period]
-        } else {
-            let months: Vec<Period> = period.quarter().month_periods().collect();
-            if months.last() != Some(&period) {
-                return None;
-            }
-            months
-        };
+    let contract = &project.contracts[vendor];
+    let measured = contract.kpis[kpi].measured;
+    let months: Vec<Period> = if period.kind() == PeriodKind::Quarter
+        || measured == Measured::Monthly
+    {
+        vec![period]
+    } else {
+        // Measured in the quarter's last month, or in the term's last month when the term ends
+        // before the quarter does; over the months of the quarter in which service levels apply.
+        let in_term = |month: &Period| contract.term.end.is_none_or(|end| month.first_day() <= end);
+        let due = |month: &Period| month.last_day() >= contract.service_levels_from;
+        let months: Vec<Period> = period.quarter().month_periods().filter(in_term).collect();
+        if months.last() != Some(&period) {
+            return None;
+        }
+        months.into_iter().filter(due).collect()
+    };
     let cells = &project.measurements;
     let mut merged = Cell::default();
     let mut excluded = None;

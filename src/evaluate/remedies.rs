@@ -89,7 +89,14 @@ pub fn state(
     };
 
     let mut met = 0;
+    // A period that has not ended by `as_of` has not passed: it decides nothing yet, so that a
+    // later build never takes back a waiver granted on a few days of figures.
+    let mut unfinished = 0;
     for (period, result) in periods.iter().zip(results).skip(index + 1) {
+        if period.last_day() > as_of {
+            unfinished += u32::from(result.status != Status::NotDue);
+            continue;
+        }
         if result.score.is_none() {
             continue;
         }
@@ -102,7 +109,7 @@ pub fn state(
         }
     }
     let still_to_come = periods_left(contract, kpi, periods.last().copied(), as_of);
-    if still_to_come.is_some_and(|left| met + left < needed) {
+    if still_to_come.is_some_and(|left| met + unfinished + left < needed) {
         return (CreditState::Owed, StateNote::TermEnds);
     }
     (CreditState::Pending, StateNote::Earning { met, needed })

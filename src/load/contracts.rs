@@ -241,7 +241,8 @@ pub fn parse(file: &str, stem: &str, text: &str, kind: PeriodKind) -> Result<Con
         problems: vec![problem],
         outline: Outline { id: stem.to_owned(), kpis: None },
     })?;
-    let mut check = Checker { file, text, problems: Vec::new() };
+    let listed_kpis = raw.kpis.value.iter().map(|k| k.id.value.trim().to_owned()).collect();
+    let mut check = Checker { file, text, problems: Vec::new(), listed_kpis };
 
     let id = match &raw.id {
         Some(id) => {
@@ -346,6 +347,8 @@ struct Checker<'a> {
     file: &'a str,
     text: &'a str,
     problems: Vec<Diagnostic>,
+    /// Every KPI id the contract lists, valid or not.
+    listed_kpis: Vec<String>,
 }
 
 impl Checker<'_> {
@@ -414,7 +417,14 @@ impl Checker<'_> {
             )
         });
         let minor_digits = currency.map(|c| u32::from(c.exponent().unwrap_or(0)))?;
-        Some(Fee { monthly: monthly?, currency: code.to_owned(), minor_digits })
+        let monthly = monthly?;
+        if monthly.normalize().scale() > minor_digits {
+            self.that(false, &raw.monthly, || {
+                format!("the monthly fee {monthly} has more decimals than {code}'s {minor_digits}: write it as billed")
+            });
+            return None;
+        }
+        Some(Fee { monthly, currency: code.to_owned(), minor_digits })
     }
 
     /// A non-negative amount up to `largest`, kept as the decimal the user wrote.
@@ -674,15 +684,14 @@ impl Checker<'_> {
     }
 
     /// The index of a KPI the contract declares; a problem otherwise.
+    /// The index of a KPI among those that loaded; a problem when the contract lists no KPI of
+    /// that id at all (a KPI listed but invalid has its own problem already).
     fn kpi_of(&mut self, id: &Spanned<String>, kpis: &[Kpi]) -> Option<usize> {
         let found = kpis.iter().position(|k| k.id == id.value.trim());
-        self.that(found.is_some(), id, || {
-            let ids: Vec<&str> = kpis.iter().map(|k| k.id.as_str()).collect();
-            format!(
-                "the contract declares no KPI `{}`: expected one of {}",
-                id.value,
-                ids.join(", ")
-            )
+        let listed = self.listed_kpis.iter().any(|k| k == id.value.trim());
+        let ids = self.listed_kpis.join(", ");
+        self.that(listed, id, || {
+            format!("the contract declares no KPI `{}`: expected one of {ids}", id.value,)
         });
         found
     }

@@ -74,7 +74,8 @@ pub fn percent(value: Decimal) -> String {
 
 /// Money in its currency's minor unit: `1,234.50 EUR`.
 pub fn money(amount: Decimal, fee: &Fee) -> String {
-    let text = format!("{:.*}", usize::try_from(fee.minor_digits).unwrap_or(2), amount);
+    let rounded = crate::evaluate::rounding::round_money(amount, fee.minor_digits);
+    let text = format!("{:.*}", usize::try_from(fee.minor_digits).unwrap_or(2), rounded);
     format!("{} {}", group_thousands(&text), fee.currency)
 }
 

@@ -43,6 +43,7 @@ struct VendorRow {
     trend: String,
     credits: String,
     pending: Option<String>,
+    disputed: Option<String>,
     alerts: usize,
     high_alerts: usize,
 }
@@ -217,6 +218,26 @@ fn credits_amount(contract: &Contract, period: Option<&PeriodResult>) -> String 
     }
 }
 
+/// A period's credits after the cap, and their split by state when not all are owed.
+fn period_credits_text(contract: &Contract, period: &PeriodResult) -> String {
+    let Some(fee) = contract.fee.as_ref() else {
+        return credits_amount(contract, Some(period));
+    };
+    let credits = &period.credits;
+    let total = format::money(credits.amount.unwrap_or_default(), fee);
+    let totals = &credits.totals;
+    let parts: Vec<String> = [
+        ("pending", totals.pending),
+        ("earned back", totals.earned_back),
+        ("disputed", totals.disputed),
+    ]
+    .into_iter()
+    .filter(|(_, amount)| !amount.is_zero())
+    .map(|(state, amount)| format!("{} {state}", format::money(amount, fee)))
+    .collect();
+    if parts.is_empty() { total } else { format!("{total} ({})", parts.join(", ")) }
+}
+
 /// The portfolio page: vendors worst first.
 pub fn portfolio(
     project: &Project,
@@ -259,6 +280,12 @@ pub fn portfolio(
                     .zip(headline)
                     .filter(|(_, p)| !p.credits.totals.pending.is_zero())
                     .map(|(fee, p)| format::money(p.credits.totals.pending, fee)),
+                disputed: contract
+                    .fee
+                    .as_ref()
+                    .zip(headline)
+                    .filter(|(_, p)| !p.credits.totals.disputed.is_zero())
+                    .map(|(fee, p)| format::money(p.credits.totals.disputed, fee)),
                 alerts: card.alerts.len(),
                 high_alerts: card
                     .alerts
@@ -382,7 +409,7 @@ fn vendor_page(
                 score: format::score(period.score),
                 grade: grade_name(project, period.grade),
                 grade_class: grade_class(project, period.grade),
-                credits: credits_amount(contract, Some(period)),
+                credits: period_credits_text(contract, period),
                 cells: contract
                     .kpis
                     .iter()
