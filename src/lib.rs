@@ -1,9 +1,12 @@
 //! vendorcard turns a folder of outsourcing contracts (YAML) and KPI exports (CSV) into a static
 //! site of vendor scorecards. The pipeline runs one way: load → evaluate → render → write.
 
+pub mod ci;
 pub mod config;
 pub mod diagnostics;
 pub mod evaluate;
+pub mod gates;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod render;
@@ -17,6 +20,7 @@ use chrono::NaiveDate;
 
 use diagnostics::{Diagnostic, plural};
 use evaluate::Evaluation;
+use gates::Gate;
 use load::{LoadReport, Loaded};
 
 /// What a build is asked to do.
@@ -29,6 +33,12 @@ pub struct BuildOptions {
     pub today: NaiveDate,
     /// Replace an output folder that vendorcard did not write.
     pub force: bool,
+    /// Where the site will be hosted, replacing `base_url` in the settings.
+    pub base_url: Option<String>,
+    /// Write the site of this vendor alone, safe to send to them.
+    pub vendor: Option<String>,
+    /// Conditions that fail the run (exit code 3) once the site is written.
+    pub gates: Vec<Gate>,
 }
 
 impl BuildOptions {
@@ -45,6 +55,9 @@ pub enum Error {
     Invalid(Vec<Diagnostic>),
     #[error("`{}` is not a folder: give the project folder, the one that holds contracts/", .0.display())]
     NoProject(PathBuf),
+    /// An argument that cannot be used.
+    #[error("{0}")]
+    Usage(String),
     #[error(transparent)]
     Site(#[from] site::SiteError),
 }
@@ -55,7 +68,7 @@ impl Error {
         match self {
             Error::Invalid(problems) if problems.iter().any(|p| p.io) => 2,
             Error::Invalid(_) => 1,
-            Error::NoProject(_) | Error::Site(_) => 2,
+            Error::NoProject(_) | Error::Usage(_) | Error::Site(_) => 2,
         }
     }
 }
@@ -71,6 +84,22 @@ pub trait Progress {
 pub struct Summary {
     pub evaluation: Evaluation,
     pub line: String,
+    /// One line per gate that tripped; the run fails when there is any.
+    pub tripped: Vec<String>,
+    /// The markdown a CI job shows on its run page.
+    pub step_summary: String,
+}
+
+impl Summary {
+    fn new(loaded: &Loaded, evaluation: Evaluation, gates: &[Gate]) -> Summary {
+        let project = &loaded.project;
+        Summary {
+            line: summary_line(loaded, &evaluation),
+            tripped: gates::tripped(gates, project, &evaluation),
+            step_summary: render::step_summary::step_summary(project, &evaluation),
+            evaluation,
+        }
+    }
 }
 
 /// Builds the site: load, evaluate, render, then write the output folder whole.
@@ -87,13 +116,38 @@ pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summ
         |l| loaded_line(&l.report),
     )?;
     report_load(&loaded.report, &loaded.project, progress);
+    gates::check_gates(&options.gates, &loaded.project).map_err(Error::Usage)?;
 
-    let evaluation =
+    let mut loaded = loaded;
+    if let Some(url) = &options.base_url {
+        loaded.project.settings.base_url =
+            Some(config::normalise_base_url(url).map_err(Error::Usage)?);
+    }
+
+    let mut evaluation =
         timed(progress, || Ok(evaluate::evaluate(&loaded.project, options.today)), evaluated_line)?;
+    let audience = match &options.vendor {
+        None => render::Audience::Buyer,
+        Some(id) => {
+            let contracts = &loaded.project.contracts;
+            if !contracts.iter().any(|c| &c.id == id) {
+                let ids: Vec<&str> = contracts.iter().map(|c| c.id.as_str()).collect();
+                return Err(Error::Usage(format!(
+                    "no contract has the vendor id `{id}`: expected one of {}",
+                    ids.join(", ")
+                )));
+            }
+            evaluation.scorecards.retain(|card| &contracts[card.vendor].id == id);
+            render::Audience::Vendor
+        }
+    };
 
     let rendered = timed(
         progress,
-        || render::render(&loaded.project, &evaluation, &loaded.templates).map_err(Error::Invalid),
+        || {
+            render::render(&loaded.project, &evaluation, &loaded.templates, audience)
+                .map_err(Error::Invalid)
+        },
         |r| format!("rendered {}, {}", plural(r.pages, "page"), plural(r.charts, "chart")),
     )?;
     for note in &rendered.notes {
@@ -106,14 +160,14 @@ pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summ
         |w| format!("wrote {}, {} to {}", plural(w.files, "file"), size(w.bytes), shown.display()),
     )?;
 
-    let line = summary_line(&loaded, &evaluation);
-    Ok(Summary { evaluation, line })
+    Ok(Summary::new(&loaded, evaluation, &options.gates))
 }
 
 /// Validates the project and works out every number without writing anything.
 pub fn check(
     project: &Path,
     today: NaiveDate,
+    gates: &[Gate],
     progress: &mut dyn Progress,
 ) -> Result<Summary, Error> {
     // The folder a build would write is not read here either.
@@ -121,15 +175,16 @@ pub fn check(
     let loaded =
         timed(progress, || load_project(project, today, &out), |l| loaded_line(&l.report))?;
     report_load(&loaded.report, &loaded.project, progress);
+    gates::check_gates(gates, &loaded.project).map_err(Error::Usage)?;
     let evaluation =
         timed(progress, || Ok(evaluate::evaluate(&loaded.project, today)), evaluated_line)?;
     let rendered =
-        render::render(&loaded.project, &evaluation, &loaded.templates).map_err(Error::Invalid)?;
+        render::render(&loaded.project, &evaluation, &loaded.templates, render::Audience::Buyer)
+            .map_err(Error::Invalid)?;
     for note in &rendered.notes {
         progress.warning(note);
     }
-    let line = summary_line(&loaded, &evaluation);
-    Ok(Summary { evaluation, line })
+    Ok(Summary::new(&loaded, evaluation, gates))
 }
 
 fn load_project(project: &Path, today: NaiveDate, out: &Path) -> Result<Loaded, Error> {

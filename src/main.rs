@@ -1,15 +1,17 @@
 //! The `vendorcard` command: parse the arguments, call the library, print what happened and
-//! map the outcome to an exit code (0 success, 1 invalid input, 2 usage or I/O error).
+//! map the outcome to an exit code (0 success, 1 invalid input, 2 usage or I/O error, 3 a gate
+//! tripped).
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use vendorcard::diagnostics::Diagnostic;
-use vendorcard::{BuildOptions, Error, Progress};
+use vendorcard::gates::Gate;
+use vendorcard::{BuildOptions, Error, Progress, Summary};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,12 +37,21 @@ enum Command {
         /// The output folder [default: DIR/public].
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Where the site will be hosted, for canonical links, link previews and sitemap.xml
+        /// [default: base_url of vendorcard.yaml].
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
         /// The day the site is built for, YYYY-MM-DD [default: the system date].
         #[arg(long, value_parser = parse_day)]
         today: Option<NaiveDate>,
+        /// Write the site of this vendor alone, safe to send to them.
+        #[arg(long, value_name = "ID")]
+        vendor: Option<String>,
         /// Replace an output folder that vendorcard did not write.
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        gates: Gates,
     },
     /// Validate the project and work out every number; write nothing.
     Check {
@@ -50,17 +61,48 @@ enum Command {
         /// The day to judge deadlines against, YYYY-MM-DD [default: the system date].
         #[arg(long, value_parser = parse_day)]
         today: Option<NaiveDate>,
+        /// How problems are printed: for people, as GitHub annotations, or as JSON.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        #[command(flatten)]
+        gates: Gates,
     },
+    /// Write a small starter project that builds at once.
+    Init {
+        /// The folder to write it in; created when missing.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct Gates {
+    /// Exit with code 3 when a condition holds once the numbers are worked out:
+    /// grade:<grade> (a vendor at that grade or worse), alert:high|medium|low (an alert that
+    /// severe or worse), kind:<alert kind>, or credits (a credit owed for the latest period).
+    /// Repeat it or separate conditions with commas.
+    #[arg(long = "fail-on", value_name = "CONDITION", value_delimiter = ',')]
+    fail_on: Vec<Gate>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Github,
+    Json,
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
     vendorcard::load::dates::parse_date(text)
 }
 
-/// Progress and warnings on stderr; results go to stdout.
+/// Progress on stderr; results on stdout. Problems are printed for people as they come, or
+/// kept to be printed as annotations or JSON at the end.
 struct Terminal {
     quiet: bool,
     colour: bool,
+    format: Format,
+    warnings: Vec<Diagnostic>,
 }
 
 impl Terminal {
@@ -74,6 +116,10 @@ impl Terminal {
         let code = if label == "error" { "1;31" } else { "1;33" };
         let _ = writeln!(std::io::stderr(), "{}:{rest}", self.paint(code, label));
     }
+
+    fn error(&self, message: &str) {
+        let _ = writeln!(std::io::stderr(), "{}: {message}", self.paint("1;31", "error"));
+    }
 }
 
 impl Progress for Terminal {
@@ -84,8 +130,10 @@ impl Progress for Terminal {
     }
 
     fn warning(&mut self, warning: &Diagnostic) {
-        if !self.quiet {
-            self.problem(warning);
+        match self.format {
+            Format::Human if !self.quiet => self.problem(warning),
+            Format::Human => {}
+            Format::Github | Format::Json => self.warnings.push(warning.clone()),
         }
     }
 }
@@ -93,32 +141,154 @@ impl Progress for Terminal {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut terminal = Terminal { quiet: cli.quiet, colour };
+    let format = match &cli.command {
+        Command::Check { format, .. } => *format,
+        Command::Build { .. } | Command::Init { .. } => Format::Human,
+    };
+    let mut terminal = Terminal { quiet: cli.quiet, colour, format, warnings: Vec::new() };
     let today =
         |given: Option<NaiveDate>| given.unwrap_or_else(|| chrono::Local::now().date_naive());
 
     let outcome = match cli.command {
-        Command::Build { dir, out, today: day, force } => {
-            let options = BuildOptions { project: dir, out, today: today(day), force };
-            vendorcard::build(&options, &mut terminal)
+        Command::Build { dir, out, base_url, today: day, vendor, force, gates } => {
+            let options = BuildOptions {
+                project: dir,
+                out,
+                today: today(day),
+                force,
+                base_url,
+                vendor,
+                gates: gates.fail_on,
+            };
+            let outcome = vendorcard::build(&options, &mut terminal);
+            if let Ok(summary) = &outcome {
+                append_step_summary(summary, &terminal);
+            }
+            outcome
         }
-        Command::Check { dir, today: day } => vendorcard::check(&dir, today(day), &mut terminal),
+        Command::Check { dir, today: day, gates, .. } => {
+            vendorcard::check(&dir, today(day), &gates.fail_on, &mut terminal)
+        }
+        Command::Init { dir } => return init(&dir, &terminal),
     };
 
+    match format {
+        Format::Human => human(&outcome, &terminal),
+        Format::Github => github(&outcome, &terminal),
+        Format::Json => json(&outcome, &terminal),
+    }
+    exit_code(&outcome)
+}
+
+fn exit_code(outcome: &Result<Summary, Error>) -> ExitCode {
+    match outcome {
+        Ok(summary) if summary.tripped.is_empty() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::from(3),
+        Err(error) => ExitCode::from(error.exit_code()),
+    }
+}
+
+fn human(outcome: &Result<Summary, Error>, terminal: &Terminal) {
     match outcome {
         Ok(summary) => {
-            if !cli.quiet {
+            if !terminal.quiet {
                 let _ = writeln!(std::io::stdout(), "{}", summary.line);
             }
-            ExitCode::SUCCESS
+            for line in &summary.tripped {
+                terminal.error(line);
+            }
         }
         Err(error) => {
-            if let Error::Invalid(problems) = &error {
+            if let Error::Invalid(problems) = error {
                 for problem in problems {
                     terminal.problem(problem);
                 }
             }
-            let _ = writeln!(std::io::stderr(), "{}: {error}", terminal.paint("1;31", "error"));
+            terminal.error(&error.to_string());
+        }
+    }
+}
+
+/// One workflow command per problem, which GitHub shows on the line of the file it names.
+fn github(outcome: &Result<Summary, Error>, terminal: &Terminal) {
+    let mut out = std::io::stdout().lock();
+    let problems = match outcome {
+        Err(Error::Invalid(problems)) => problems.as_slice(),
+        _ => &[],
+    };
+    for problem in terminal.warnings.iter().chain(problems) {
+        let _ = writeln!(out, "{}", vendorcard::ci::annotation(problem));
+    }
+    match outcome {
+        Ok(summary) => {
+            for line in &summary.tripped {
+                let _ = writeln!(out, "::error::{}", vendorcard::ci::data(line));
+            }
+            let _ = writeln!(out, "{}", summary.line);
+        }
+        Err(error) => {
+            let _ = writeln!(out, "::error::{}", vendorcard::ci::data(&error.to_string()));
+        }
+    }
+}
+
+fn json(outcome: &Result<Summary, Error>, terminal: &Terminal) {
+    let problems = match outcome {
+        Err(Error::Invalid(problems)) => problems.as_slice(),
+        _ => &[],
+    };
+    let all: Vec<&Diagnostic> = terminal.warnings.iter().chain(problems).collect();
+    let (summary, tripped, error) = match outcome {
+        Ok(summary) => (Some(summary.line.as_str()), summary.tripped.as_slice(), None),
+        Err(error) => (None, &[][..], Some(error.to_string())),
+    };
+    let code = match outcome {
+        Ok(s) if s.tripped.is_empty() => 0,
+        Ok(_) => 3,
+        Err(error) => error.exit_code(),
+    };
+    let report = vendorcard::ci::json_report(&all, tripped, summary, error.as_deref(), code);
+    let _ = writeln!(std::io::stdout(), "{report}");
+}
+
+/// On GitHub Actions, the job's run page shows the markdown appended to this file.
+fn append_step_summary(summary: &Summary, terminal: &Terminal) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut file| file.write_all(summary.step_summary.as_bytes()));
+    if let Err(error) = appended {
+        let shown = Path::new(&path).display().to_string();
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}: could not append the summary to GITHUB_STEP_SUMMARY ({shown}): {error}; the site was written",
+            terminal.paint("1;33", "warning")
+        );
+    }
+}
+
+fn init(dir: &Path, terminal: &Terminal) -> ExitCode {
+    match vendorcard::init::init(dir) {
+        Ok(paths) => {
+            if !terminal.quiet {
+                for path in &paths {
+                    let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
+                }
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "a starter project is in {0}: `vendorcard build {0}` writes its site to {1}",
+                    dir.display(),
+                    dir.join("public").display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            terminal.error(&error.to_string());
             ExitCode::from(error.exit_code())
         }
     }

@@ -44,6 +44,22 @@ pub enum AlertKind {
 }
 
 impl AlertKind {
+    pub const ALL: [AlertKind; 13] = [
+        AlertKind::BreachStreak,
+        AlertKind::KpiBreach,
+        AlertKind::KpiMissing,
+        AlertKind::DataStale,
+        AlertKind::DeliverableOverdue,
+        AlertKind::DeliverableLate,
+        AlertKind::EvidenceExpired,
+        AlertKind::EvidenceExpiring,
+        AlertKind::NoticePassed,
+        AlertKind::NoticeDeadline,
+        AlertKind::ContractEnding,
+        AlertKind::ReviewOverdue,
+        AlertKind::ActionOverdue,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             AlertKind::BreachStreak => "breach_streak",

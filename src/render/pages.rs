@@ -1,18 +1,15 @@
 //! The HTML pages: what each template is given, worked out from the scorecards, with every
 //! number already formatted so that templates only place text.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use tera::Context;
 
 use crate::diagnostics::Diagnostic;
-use crate::evaluate::credits::CreditTotals;
 use crate::evaluate::obligations::{DeliverableStatus, EvidenceStatus};
 use crate::evaluate::periods::Period;
 use crate::evaluate::status::Status;
 use crate::evaluate::{Evaluation, Exclusion, KpiResult, PeriodResult, Scorecard};
-use crate::model::{Better, Contract, CreditRule, Fee, Kpi, Measured, Project, WhenMissing};
+use crate::model::{Better, Contract, CreditRule, Kpi, Measured, Project, WhenMissing};
 use crate::render::charts::{self, KpiChart, Point};
 use crate::render::feedback::{self, ActionView, FeedbackView, ReviewsView};
 use crate::render::format;
@@ -21,7 +18,7 @@ use crate::render::remedies::{self, CreditRow, DisputeView, ExclusionView, Money
 use crate::render::templates::Templates;
 
 #[derive(Debug, Serialize)]
-struct Site<'a> {
+pub(crate) struct Site<'a> {
     title: &'a str,
     organisation: Option<&'a str>,
     as_of: String,
@@ -29,30 +26,13 @@ struct Site<'a> {
     period: String,
     /// Relative path from the page to the site's root, ending in `/` (empty at the root).
     root: &'a str,
-}
-
-#[derive(Debug, Serialize)]
-struct VendorRow {
-    id: String,
-    name: String,
-    service: Option<String>,
-    href: String,
-    score: String,
-    grade: String,
-    grade_class: &'static str,
-    trend: String,
-    credits: String,
-    pending: Option<String>,
-    disputed: Option<String>,
-    alerts: usize,
-    high_alerts: usize,
-}
-
-#[derive(Debug, Serialize)]
-struct Total {
-    currency: String,
-    owed: String,
-    pending: Option<String>,
+    /// The page's absolute address, when the site's base URL is known.
+    canonical: Option<String>,
+    /// The page's title and one-line description, for link previews.
+    page_title: String,
+    description: String,
+    /// Whether the site has a portfolio page to link back to.
+    pub(crate) portfolio: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -169,7 +149,7 @@ struct VendorPage {
     earn_back: Option<String>,
 }
 
-fn status_label(status: Status) -> &'static str {
+pub(crate) fn status_label(status: Status) -> &'static str {
     match status {
         Status::Met => "✓ Met",
         Status::AtRisk => "! At risk",
@@ -180,24 +160,37 @@ fn status_label(status: Status) -> &'static str {
     }
 }
 
-fn site<'a>(project: &'a Project, evaluation: &Evaluation, root: &'a str) -> Site<'a> {
+/// What every page shows of the site; `path` is the page's folder below the root (`""`,
+/// `vendors/acme/`), from which its relative root and absolute address follow.
+pub(crate) fn site<'a>(
+    project: &'a Project,
+    evaluation: &Evaluation,
+    path: &str,
+    page_title: String,
+    description: String,
+) -> Site<'a> {
+    let depth = path.matches('/').count();
     Site {
         title: &project.settings.title,
         organisation: project.settings.organisation.as_deref(),
         as_of: format::date(evaluation.as_of),
         today: format::date(evaluation.today),
         period: evaluation.period.to_string(),
-        root,
+        root: ["", "../", "../../", "../../../"][depth.min(3)],
+        canonical: project.settings.base_url.as_ref().map(|base| format!("{base}{path}")),
+        page_title,
+        description,
+        portfolio: true,
     }
 }
 
-fn grade_name(project: &Project, grade: Option<usize>) -> String {
+pub(crate) fn grade_name(project: &Project, grade: Option<usize>) -> String {
     grade.map_or_else(|| "—".to_owned(), |g| project.settings.grades[g].grade.clone())
 }
 
 /// A class for the grade's colour by what it means, whatever the grades are called: the first
 /// is the best, the last the worst, the one before the last a warning.
-fn grade_class(project: &Project, grade: Option<usize>) -> &'static str {
+pub(crate) fn grade_class(project: &Project, grade: Option<usize>) -> &'static str {
     let last = project.settings.grades.len().saturating_sub(1);
     match grade {
         None => "grade-none",
@@ -208,7 +201,7 @@ fn grade_class(project: &Project, grade: Option<usize>) -> &'static str {
     }
 }
 
-fn credits_amount(contract: &Contract, period: Option<&PeriodResult>) -> String {
+pub(crate) fn credits_amount(contract: &Contract, period: Option<&PeriodResult>) -> String {
     match (contract.fee.as_ref(), period) {
         (Some(fee), Some(period)) => format::money(period.credits.totals.owed, fee),
         (None, Some(period)) if !period.credits.percent.is_zero() => {
@@ -238,112 +231,39 @@ fn period_credits_text(contract: &Contract, period: &PeriodResult) -> String {
     if parts.is_empty() { total } else { format!("{total} ({})", parts.join(", ")) }
 }
 
-/// The portfolio page: vendors worst first.
-pub fn portfolio(
-    project: &Project,
-    evaluation: &Evaluation,
-    templates: &Templates,
-) -> Result<String, Diagnostic> {
-    let mut rows: Vec<(Option<f64>, VendorRow)> = evaluation
-        .scorecards
-        .iter()
-        .map(|card| {
-            let contract = &project.contracts[card.vendor];
-            let headline = card.headline();
-            let score = headline.and_then(|p| p.score);
-            let grade = headline.and_then(|p| p.grade);
-            let scores: Vec<Option<f64>> = card.periods.iter().map(|p| p.score).collect();
-            // The title carries the figures, so the trend reads the same without the picture.
-            let figures: Vec<String> = card
-                .periods
-                .iter()
-                .map(|p| format!("{} {}", p.period, format::score(p.score)))
-                .collect();
-            let trend_title = format!(
-                "Score per period of {}: {}",
-                contract.name,
-                if figures.is_empty() { "none yet".to_owned() } else { figures.join(", ") }
-            );
-            let row = VendorRow {
-                id: contract.id.clone(),
-                name: contract.name.clone(),
-                service: contract.service.clone(),
-                href: format!("vendors/{}/index.html", contract.id),
-                score: format::score(score),
-                grade: grade_name(project, grade),
-                grade_class: grade_class(project, grade),
-                trend: charts::sparkline(&format!("trend-{}", contract.id), &trend_title, &scores),
-                credits: credits_amount(contract, headline),
-                pending: contract
-                    .fee
-                    .as_ref()
-                    .zip(headline)
-                    .filter(|(_, p)| !p.credits.totals.pending.is_zero())
-                    .map(|(fee, p)| format::money(p.credits.totals.pending, fee)),
-                disputed: contract
-                    .fee
-                    .as_ref()
-                    .zip(headline)
-                    .filter(|(_, p)| !p.credits.totals.disputed.is_zero())
-                    .map(|(fee, p)| format::money(p.credits.totals.disputed, fee)),
-                alerts: card.alerts.len(),
-                high_alerts: card
-                    .alerts
-                    .iter()
-                    .filter(|a| a.severity == crate::evaluate::alerts::Severity::High)
-                    .count(),
-            };
-            (score, row)
-        })
-        .collect();
-    // Worst first; vendors without a score last, since nothing is known of them yet.
-    rows.sort_by(|(a, ra), (b, rb)| match (a, b) {
-        (Some(a), Some(b)) => a.total_cmp(b).then_with(|| ra.id.cmp(&rb.id)),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => ra.id.cmp(&rb.id),
-    });
-
-    // Money is never converted: the totals are per currency.
-    let mut totals: BTreeMap<String, (CreditTotals, &Fee)> = BTreeMap::new();
-    for card in &evaluation.scorecards {
-        let contract = &project.contracts[card.vendor];
-        if let (Some(fee), Some(headline)) = (contract.fee.as_ref(), card.headline()) {
-            totals
-                .entry(fee.currency.clone())
-                .or_insert((CreditTotals::default(), fee))
-                .0
-                .add_all(&headline.credits.totals);
-        }
-    }
-    let totals: Vec<Total> = totals
-        .into_iter()
-        .filter(|(_, (sums, _))| !(sums.owed.is_zero() && sums.pending.is_zero()))
-        .map(|(currency, (sums, fee))| Total {
-            currency,
-            owed: format::money(sums.owed, fee),
-            pending: (!sums.pending.is_zero()).then(|| format::money(sums.pending, fee)),
-        })
-        .collect();
-
-    let mut context = Context::new();
-    context.insert("site", &site(project, evaluation, ""));
-    context.insert("vendors", &rows.into_iter().map(|(_, row)| row).collect::<Vec<_>>());
-    context.insert("totals", &totals);
-    templates.render("portfolio.html", &context)
-}
-
 /// One vendor's scorecard page.
 pub fn vendor(
     project: &Project,
     evaluation: &Evaluation,
     card: &Scorecard,
     templates: &Templates,
+    path: &str,
 ) -> Result<String, Diagnostic> {
     let contract = &project.contracts[card.vendor];
     let page = vendor_page(project, evaluation, card, contract);
+    let headline = card.headline();
+    let description = match headline {
+        Some(p) => format!(
+            "Grade {}, score {} in {}; credits owed {}; {}",
+            grade_name(project, p.grade),
+            format::score(p.score),
+            p.period,
+            credits_amount(contract, Some(p)),
+            crate::diagnostics::plural(card.alerts.len(), "alert")
+        ),
+        None => "No period scored yet".to_owned(),
+    };
     let mut context = Context::new();
-    context.insert("site", &site(project, evaluation, "../../"));
+    let mut site = site(
+        project,
+        evaluation,
+        path,
+        format!("{} · {}", contract.name, project.settings.title),
+        description,
+    );
+    // A vendor's own site has no portfolio to go back to.
+    site.portfolio = !path.is_empty();
+    context.insert("site", &site);
     context.insert("vendor", &page);
     templates.render("vendor.html", &context)
 }

@@ -1,0 +1,131 @@
+//! Gates: conditions a pipeline can choose to fail on once the site is built, apart from
+//! invalid input. A gate that trips makes the run exit with code 3.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::evaluate::Evaluation;
+use crate::evaluate::alerts::{AlertKind, Severity};
+use crate::evaluate::credits::CreditState;
+use crate::model::Project;
+
+/// One condition, as written after `--fail-on`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// `grade:D`: a vendor's headline grade is this grade or a worse one.
+    Grade(String),
+    /// `alert:high`: a vendor has an alert of this severity or a worse one.
+    Alert(Severity),
+    /// `kind:breach_streak`: a vendor has an alert of this kind.
+    Kind(AlertKind),
+    /// `credits`: a vendor owes a credit for the period holding `as_of` (pending and disputed
+    /// credits are not owed yet).
+    Credits,
+}
+
+impl FromStr for Gate {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Gate, String> {
+        let expected =
+            "expected grade:<grade>, alert:high|medium|low, kind:<alert kind> or credits";
+        match text.split_once(':') {
+            None if text == "credits" => Ok(Gate::Credits),
+            Some(("grade", grade)) if !grade.is_empty() => Ok(Gate::Grade(grade.to_owned())),
+            Some(("alert", "high")) => Ok(Gate::Alert(Severity::High)),
+            Some(("alert", "medium")) => Ok(Gate::Alert(Severity::Medium)),
+            Some(("alert", "low")) => Ok(Gate::Alert(Severity::Low)),
+            Some(("kind", name)) => match AlertKind::ALL.into_iter().find(|k| k.name() == name) {
+                Some(kind) => Ok(Gate::Kind(kind)),
+                None => {
+                    let kinds: Vec<&str> = AlertKind::ALL.iter().map(|k| k.name()).collect();
+                    Err(format!(
+                        "`{text}` names no alert kind: expected one of {}",
+                        kinds.join(", ")
+                    ))
+                }
+            },
+            _ => Err(format!("`{text}` is not a gate: {expected}")),
+        }
+    }
+}
+
+impl fmt::Display for Gate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Gate::Grade(grade) => write!(f, "grade:{grade}"),
+            Gate::Alert(severity) => write!(f, "alert:{}", severity.name()),
+            Gate::Kind(kind) => write!(f, "kind:{}", kind.name()),
+            Gate::Credits => f.write_str("credits"),
+        }
+    }
+}
+
+/// Checks that every gate names something the project has (a grade of its settings).
+pub fn check_gates(gates: &[Gate], project: &Project) -> Result<(), String> {
+    for gate in gates {
+        if let Gate::Grade(grade) = gate
+            && !project.settings.grades.iter().any(|g| &g.grade == grade)
+        {
+            let grades: Vec<&str> =
+                project.settings.grades.iter().map(|g| g.grade.as_str()).collect();
+            return Err(format!(
+                "`{gate}` names no grade of the settings: expected one of {}",
+                grades.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Every gate that trips, one line each, naming the vendors that trip it.
+pub fn tripped(gates: &[Gate], project: &Project, evaluation: &Evaluation) -> Vec<String> {
+    let mut lines = Vec::new();
+    for gate in gates {
+        let vendors: Vec<&str> = evaluation
+            .scorecards
+            .iter()
+            .filter(|card| {
+                let headline = card.headline();
+                match gate {
+                    Gate::Grade(grade) => {
+                        let limit = project.settings.grades.iter().position(|g| &g.grade == grade);
+                        headline
+                            .and_then(|p| p.grade)
+                            .zip(limit)
+                            .is_some_and(|(g, limit)| g >= limit)
+                    }
+                    Gate::Alert(severity) => card.alerts.iter().any(|a| a.severity <= *severity),
+                    Gate::Kind(kind) => card.alerts.iter().any(|a| a.kind == *kind),
+                    Gate::Credits => headline.is_some_and(|p| {
+                        p.kpis
+                            .iter()
+                            .filter_map(|k| k.credit.as_ref())
+                            .any(|c| c.state == CreditState::Owed && !c.percent.is_zero())
+                    }),
+                }
+            })
+            .map(|card| project.contracts[card.vendor].id.as_str())
+            .collect();
+        if !vendors.is_empty() {
+            lines.push(format!("gate {gate} tripped by {}", vendors.join(", ")));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gates_are_read_as_written() {
+        assert_eq!("grade:D".parse(), Ok(Gate::Grade("D".into())));
+        assert_eq!("alert:high".parse(), Ok(Gate::Alert(Severity::High)));
+        assert_eq!("kind:breach_streak".parse(), Ok(Gate::Kind(AlertKind::BreachStreak)));
+        assert!("kind:breach".parse::<Gate>().is_err());
+        assert_eq!("credits".parse(), Ok(Gate::Credits));
+        assert!("alert:urgent".parse::<Gate>().is_err());
+        assert!("grade:".parse::<Gate>().is_err());
+    }
+}

@@ -1,0 +1,205 @@
+//! The portfolio page: every vendor, worst score first, with grade, trend, credits and alerts;
+//! and the same as it stood at the end of each period, at an address that never changes.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tera::Context;
+
+use crate::diagnostics::{Diagnostic, plural};
+use crate::evaluate::alerts::Severity;
+use crate::evaluate::credits::CreditTotals;
+use crate::evaluate::periods::Period;
+use crate::evaluate::{Evaluation, PeriodResult, Scorecard};
+use crate::model::{Fee, Project};
+use crate::render::pages::{credits_amount, grade_class, grade_name, site};
+use crate::render::templates::Templates;
+use crate::render::{charts, format};
+
+#[derive(Debug, Serialize)]
+struct VendorRow {
+    id: String,
+    name: String,
+    service: Option<String>,
+    href: String,
+    score: String,
+    grade: String,
+    grade_class: &'static str,
+    trend: String,
+    credits: String,
+    pending: Option<String>,
+    disputed: Option<String>,
+    /// `None` on a period's page: alerts are judged against today, not that period.
+    alerts: Option<usize>,
+    high_alerts: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct Total {
+    currency: String,
+    owed: String,
+    pending: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct PeriodLink {
+    label: String,
+    href: String,
+}
+
+/// Every period any vendor was scored in, newest first.
+pub fn periods(evaluation: &Evaluation) -> Vec<Period> {
+    let mut all: Vec<Period> =
+        evaluation.scorecards.iter().flat_map(|c| c.periods.iter().map(|p| p.period)).collect();
+    all.sort_unstable();
+    all.dedup();
+    all.reverse();
+    all
+}
+
+/// The portfolio now (`at` is `None`), or as it stood at the end of period `at`.
+pub fn portfolio(
+    project: &Project,
+    evaluation: &Evaluation,
+    templates: &Templates,
+    at: Option<Period>,
+) -> Result<String, Diagnostic> {
+    let path = at.map_or_else(String::new, |p| format!("periods/{p}/"));
+    let root = if at.is_some() { "../../" } else { "" };
+    let chosen = |card: &'_ Scorecard| -> Option<usize> {
+        match at {
+            None => card.headline,
+            Some(period) => card.periods.iter().position(|p| p.period == period),
+        }
+    };
+
+    let mut rows: Vec<(Option<f64>, VendorRow)> = evaluation
+        .scorecards
+        .iter()
+        .filter_map(|card| {
+            let index = chosen(card);
+            // A period's page lists the vendors whose term covered it.
+            if at.is_some() && index.is_none() {
+                return None;
+            }
+            let result = index.map(|i| &card.periods[i]);
+            Some(row(project, card, result, index, root, at.is_some()))
+        })
+        .collect();
+    // Worst first; vendors without a score last, since nothing is known of them yet.
+    rows.sort_by(|(a, ra), (b, rb)| match (a, b) {
+        (Some(a), Some(b)) => a.total_cmp(b).then_with(|| ra.id.cmp(&rb.id)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => ra.id.cmp(&rb.id),
+    });
+
+    let totals = totals(project, evaluation, |card| chosen(card).map(|i| &card.periods[i]));
+    let shown_period = at.unwrap_or(evaluation.period);
+    let periods: Vec<PeriodLink> = periods(evaluation)
+        .into_iter()
+        .map(|p| PeriodLink { label: p.to_string(), href: format!("{root}periods/{p}/index.html") })
+        .collect();
+    let graded = rows.iter().filter(|(score, _)| score.is_some()).count();
+    let description = format!(
+        "{} in {shown_period}, {graded} graded; credits owed {}",
+        plural(rows.len(), "vendor"),
+        if totals.is_empty() {
+            "none".to_owned()
+        } else {
+            totals.iter().map(|t| t.owed.clone()).collect::<Vec<_>>().join(", ")
+        }
+    );
+    let page_title = match at {
+        Some(period) => format!("{} · {period}", project.settings.title),
+        None => project.settings.title.clone(),
+    };
+
+    let mut context = Context::new();
+    context.insert("site", &site(project, evaluation, &path, page_title, description));
+    context.insert("vendors", &rows.into_iter().map(|(_, row)| row).collect::<Vec<_>>());
+    context.insert("totals", &totals);
+    context.insert("shown_period", &shown_period.to_string());
+    context.insert("as_of_period", &at.is_none());
+    context.insert("periods", &periods);
+    templates.render("portfolio.html", &context)
+}
+
+fn row(
+    project: &Project,
+    card: &Scorecard,
+    result: Option<&PeriodResult>,
+    index: Option<usize>,
+    root: &str,
+    past: bool,
+) -> (Option<f64>, VendorRow) {
+    let contract = &project.contracts[card.vendor];
+    let score = result.and_then(|p| p.score);
+    let grade = result.and_then(|p| p.grade);
+    let upto = index.map_or(0, |i| i + 1);
+    let scores: Vec<Option<f64>> = card.periods[..upto].iter().map(|p| p.score).collect();
+    // The title carries the figures, so the trend reads the same without the picture.
+    let figures: Vec<String> = card.periods[..upto]
+        .iter()
+        .map(|p| format!("{} {}", p.period, format::score(p.score)))
+        .collect();
+    let trend_title = format!(
+        "Score per period of {}: {}",
+        contract.name,
+        if figures.is_empty() { "none yet".to_owned() } else { figures.join(", ") }
+    );
+    let money = |amount: fn(&CreditTotals) -> rust_decimal::Decimal| {
+        contract
+            .fee
+            .as_ref()
+            .zip(result)
+            .map(|(fee, p)| (fee, amount(&p.credits.totals)))
+            .filter(|(_, a)| !a.is_zero())
+            .map(|(fee, a)| format::money(a, fee))
+    };
+    let anchor = result.filter(|_| past).map_or_else(String::new, |p| format!("#{}", p.period));
+    let row = VendorRow {
+        id: contract.id.clone(),
+        name: contract.name.clone(),
+        service: contract.service.clone(),
+        href: format!("{root}vendors/{}/index.html{anchor}", contract.id),
+        score: format::score(score),
+        grade: grade_name(project, grade),
+        grade_class: grade_class(project, grade),
+        trend: charts::sparkline(&format!("trend-{}", contract.id), &trend_title, &scores),
+        credits: credits_amount(contract, result),
+        pending: money(|t| t.pending),
+        disputed: money(|t| t.disputed),
+        alerts: (!past).then_some(card.alerts.len()),
+        high_alerts: card.alerts.iter().filter(|a| a.severity == Severity::High).count(),
+    };
+    (score, row)
+}
+
+/// Credits owed and pending per currency; money is never converted.
+fn totals<'a>(
+    project: &'a Project,
+    evaluation: &'a Evaluation,
+    chosen: impl Fn(&'a Scorecard) -> Option<&'a PeriodResult>,
+) -> Vec<Total> {
+    let mut totals: BTreeMap<String, (CreditTotals, &Fee)> = BTreeMap::new();
+    for card in &evaluation.scorecards {
+        let contract = &project.contracts[card.vendor];
+        if let (Some(fee), Some(result)) = (contract.fee.as_ref(), chosen(card)) {
+            totals
+                .entry(fee.currency.clone())
+                .or_insert((CreditTotals::default(), fee))
+                .0
+                .add_all(&result.credits.totals);
+        }
+    }
+    totals
+        .into_iter()
+        .filter(|(_, (sums, _))| !(sums.owed.is_zero() && sums.pending.is_zero()))
+        .map(|(currency, (sums, fee))| Total {
+            currency,
+            owed: format::money(sums.owed, fee),
+            pending: (!sums.pending.is_zero()).then(|| format::money(sums.pending, fee)),
+        })
+        .collect()
+}

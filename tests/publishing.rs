@@ -1,0 +1,310 @@
+//! Publishing: CI annotations, the step summary, gates, permalinks, the base URL, a vendor's
+//! own site and the starter project. Each test works on a two-vendor project whose figures are
+//! worked out by hand below.
+
+mod common;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use common::{Project, stderr, stdout};
+
+/// Alpha Care bills 10,000 EUR a month for one KPI, wait time (lower is better, target 60 s,
+/// tolerance 90 s, 2% credit): January 45 s is met (100); February 75 s is at risk, half-way
+/// to the tolerance (75); March 100 s is a breach (0), owing 2% = 200.00 EUR. Zeta Operations
+/// bills 7,700 GBP for uptime (target 99.9%, tolerance 99.5%, 5% credit), met every month.
+fn two_vendors() -> Project {
+    let project = Project::new();
+    project
+        .file("vendorcard.yaml", "title: Supplier scorecards\nas_of: 2026-03\n")
+        .file(
+            "contracts/alpha-care.yaml",
+            "name: Alpha Care Ltd\nterm: { start: 2026-01-01, end: 2027-12-31 }\n\
+             fee: { monthly: 10000, currency: EUR }\n\
+             kpis:\n  - { id: wait, name: Wait time, unit: seconds, better: lower, target: 60, tolerance: 90, credit_percent: 2 }\n",
+        )
+        .file(
+            "contracts/zeta-ops.yaml",
+            "name: Zeta Operations\nterm: { start: 2026-01-01, end: 2027-12-31 }\n\
+             fee: { monthly: 7700, currency: GBP }\n\
+             kpis:\n  - { id: uptime, name: Uptime, unit: percent, better: higher, target: 99.9, tolerance: 99.5, credit_percent: 5 }\n",
+        )
+        .file(
+            "kpis/export.csv",
+            "date,vendor,kpi,value\n\
+             2026-01-10,alpha-care,wait,45\n2026-02-10,alpha-care,wait,75\n2026-03-10,alpha-care,wait,100\n\
+             2026-01-10,zeta-ops,uptime,99.95\n2026-02-10,zeta-ops,uptime,99.99\n2026-03-10,zeta-ops,uptime,99.97\n",
+        )
+        .file(
+            "surveys/answers.csv",
+            "date,vendor,kind,score,comment\n\
+             2026-03-02,zeta-ops,staff,2,Zeta staff were rude on the night shift\n\
+             2026-03-03,zeta-ops,staff,3,\n2026-03-04,zeta-ops,staff,4,\n",
+        )
+        .file(
+            "reviews/zeta-ops/2026-03-05.md",
+            "---\ndate: 2026-03-05\nattendees: [Zeta account lead]\n---\nZeta asked for a fee rise.\n",
+        );
+    project
+}
+
+const TODAY: &str = "2026-04-02";
+
+#[test]
+fn check_writes_one_github_annotation_per_problem_at_its_place() {
+    let project = two_vendors();
+    // Line 4 of the contract: `tolerance` below `target` for a `lower` KPI, and a weight of 0.
+    project.file(
+        "contracts/alpha-care.yaml",
+        "name: Alpha Care Ltd\nterm: { start: 2026-01-01, end: 2027-12-31 }\n\
+         kpis:\n  - { id: wait, name: Wait time, unit: seconds, better: lower, target: 60, tolerance: 30, weight: 0 }\n",
+    );
+
+    let output = project.run(&["check", ".", "--today", TODAY, "--format", "github"]);
+
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let out = stdout(&output);
+    let errors: Vec<&str> = out.lines().filter(|l| l.starts_with("::error file=")).collect();
+    assert_eq!(errors.len(), 2, "{out}");
+    for error in &errors {
+        assert!(error.starts_with("::error file=contracts/alpha-care.yaml,line=4,col="), "{error}");
+    }
+    assert!(out.contains("tolerance"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("::error::") && l.contains("2 problems")), "{out}");
+}
+
+#[test]
+fn check_reports_problems_as_json_for_other_tools() {
+    let project = two_vendors();
+    project.file("kpis/export.csv", "date,vendor,kpi,value\n2026-01-10,alpha-care,wait,fast\n");
+
+    let output = project.run(&["check", ".", "--today", TODAY, "--format", "json"]);
+
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert_eq!(report["exit_code"], 1);
+    let problems = report["problems"].as_array().expect("a list of problems");
+    assert_eq!(problems.len(), 1, "{report:#}");
+    assert_eq!(problems[0]["severity"], "error");
+    assert_eq!(problems[0]["file"], "kpis/export.csv");
+    assert_eq!(problems[0]["line"], 2);
+    assert_eq!(problems[0]["column"], 4);
+}
+
+#[test]
+fn build_appends_a_markdown_summary_for_the_ci_run_page() {
+    let project = two_vendors();
+    let summary = project.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").expect("a summary file");
+
+    let output = Command::cargo_bin("vendorcard")
+        .expect("the binary")
+        .current_dir(project.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["build", ".", "--today", TODAY])
+        .output()
+        .expect("a run");
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&summary).expect("the summary");
+    assert!(
+        text.starts_with("earlier step\n## Supplier scorecards as of 2026-03-31 (2026-03)"),
+        "{text}"
+    );
+    let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| ") && l.contains('`')).collect();
+    // Worst first: Alpha Care in breach scores 0 (D) and owes 200.00 EUR; Zeta scores 100 (A).
+    assert_eq!(
+        rows,
+        [
+            "| Alpha Care Ltd (`alpha-care`) | D | 0.00 | 200.00 EUR | 1 |",
+            "| Zeta Operations (`zeta-ops`) | A | 100.00 | 0.00 GBP | 0 |",
+        ],
+        "{text}"
+    );
+    assert!(text.contains("### Alerts"), "{text}");
+    assert!(text.contains("**high** Alpha Care Ltd: Wait time in breach in 2026\\-03"), "{text}");
+}
+
+#[test]
+fn gates_fail_the_run_with_code_3_after_the_site_is_written() {
+    let project = two_vendors();
+    let run = |gates: &str| project.run(&["build", ".", "--today", TODAY, "--fail-on", gates]);
+
+    let tripped = run("grade:D");
+    assert_eq!(tripped.status.code(), Some(3), "{}", stderr(&tripped));
+    assert!(
+        stderr(&tripped).contains("gate grade:D tripped by alpha-care"),
+        "{}",
+        stderr(&tripped)
+    );
+    assert!(project.out().join("index.html").is_file());
+
+    let credits = run("credits,alert:high");
+    assert_eq!(credits.status.code(), Some(3));
+    assert!(
+        stderr(&credits).contains("gate credits tripped by alpha-care\n"),
+        "{}",
+        stderr(&credits)
+    );
+    assert!(stderr(&credits).contains("gate alert:high tripped by alpha-care\n"));
+
+    // Alpha Care's February (75) would not trip grade:C; only as_of's period counts.
+    assert_eq!(run("kind:contract_ending").status.code(), Some(0));
+    assert_eq!(run("grade:Z").status.code(), Some(2));
+    assert_eq!(run("alert:urgent").status.code(), Some(2));
+}
+
+#[test]
+fn period_addresses_stay_while_their_figures_follow_the_data() {
+    let project = two_vendors();
+    project.file("vendorcard.yaml", "as_of: 2026-02\n");
+    project.build_ok(TODAY);
+    let february = project.read("periods/2026-02/index.html");
+    assert!(!project.out().join("periods/2026-03").exists());
+    assert!(february.contains("75.00"), "February's score of Alpha Care");
+    assert!(february.contains("href=\"../../vendors/alpha-care/index.html#2026-02\""));
+    assert!(project.read("vendors/alpha-care/index.html").contains("id=\"2026-02\""));
+
+    // A month later, with February backfilled by a second reading of 105 s: the mean of 75
+    // and 105 is 90, the tolerance itself, so February scores 50.
+    project.file("vendorcard.yaml", "as_of: 2026-03\n");
+    project.file("kpis/backfill.csv", "date,vendor,kpi,value\n2026-02-20,alpha-care,wait,105\n");
+    project.build_ok(TODAY);
+    let february = project.read("periods/2026-02/index.html");
+    assert!(february.contains("50.00"), "{february}");
+    assert!(!february.contains("75.00"));
+    assert!(project.read("periods/2026-03/index.html").contains("0.00"));
+    let vendor = project.read("vendors/alpha-care/index.html");
+    for period in ["2026-01", "2026-02", "2026-03"] {
+        assert!(vendor.contains(&format!("<tr id=\"{period}\">")), "{period}");
+    }
+}
+
+#[test]
+fn a_base_url_gives_absolute_addresses_only_where_they_are_required() {
+    let project = two_vendors();
+
+    let output = project.run(&[
+        "build",
+        ".",
+        "--today",
+        TODAY,
+        "--base-url",
+        "https://cards.example.com/team",
+    ]);
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    let index = project.read("index.html");
+    assert!(index.contains("<link rel=\"canonical\" href=\"https://cards.example.com/team/\">"));
+    assert!(
+        index.contains("<meta property=\"og:url\" content=\"https://cards.example.com/team/\">")
+    );
+    let vendor = project.read("vendors/alpha-care/index.html");
+    assert!(vendor.contains("href=\"https://cards.example.com/team/vendors/alpha-care/\""));
+    assert!(vendor.contains("<meta property=\"og:description\" content=\"Grade D, score 0.00 in 2026-03; credits owed 200.00 EUR; 1 alert\">"), "{vendor}");
+    let sitemap = project.read("sitemap.xml");
+    let locations: Vec<&str> =
+        sitemap.lines().filter_map(|l| l.trim().strip_prefix("<url><loc>")).collect();
+    assert_eq!(
+        locations,
+        [
+            "https://cards.example.com/team/</loc></url>",
+            "https://cards.example.com/team/periods/2026-03/</loc></url>",
+            "https://cards.example.com/team/periods/2026-02/</loc></url>",
+            "https://cards.example.com/team/periods/2026-01/</loc></url>",
+            "https://cards.example.com/team/vendors/alpha-care/</loc></url>",
+            "https://cards.example.com/team/vendors/zeta-ops/</loc></url>",
+        ]
+    );
+    for page in ["index.html", "periods/2026-02/index.html", "vendors/zeta-ops/index.html"] {
+        let html = project.read(page);
+        let absolute = html.matches("href=\"https://").count();
+        assert_eq!(absolute, 1, "{page}: only the canonical link is absolute");
+        assert!(!html.contains("href=\"/") && !html.contains("src=\"/"), "{page}");
+    }
+
+    // Without one, no page claims an address and no sitemap is written.
+    project.build_ok(TODAY);
+    assert!(!project.read("index.html").contains("canonical"));
+    assert!(!project.out().join("sitemap.xml").exists());
+}
+
+#[test]
+fn a_vendor_site_holds_no_trace_of_another_vendor() {
+    let project = two_vendors();
+
+    let output = project.run(&[
+        "build",
+        ".",
+        "--today",
+        TODAY,
+        "--vendor",
+        "alpha-care",
+        "--base-url",
+        "https://cards.example.com/",
+    ]);
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    let index = project.read("index.html");
+    assert!(index.contains("<h1>Alpha Care Ltd</h1>"), "its scorecard is the index");
+    assert!(!index.contains("All vendors"));
+    let mut files = Vec::new();
+    walk(&project.out(), &mut files);
+    assert!(files.len() >= 5, "{files:?}");
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("text").to_lowercase();
+        for trace in
+            ["zeta", "7,700", "7700", "gbp", "uptime", "rude", "fee rise", "2 vendors", "vendors/"]
+        {
+            assert!(!text.contains(trace), "{} mentions {trace}", file.display());
+        }
+    }
+    assert!(!project.out().join("vendors").exists() && !project.out().join("periods").exists());
+
+    let unknown = project.run(&["build", ".", "--today", TODAY, "--vendor", "omega"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("expected one of alpha-care, zeta-ops"));
+}
+
+fn walk(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("a folder") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() { walk(&path, files) } else { files.push(path) }
+    }
+}
+
+#[test]
+fn init_writes_a_starter_project_that_builds_and_never_overwrites() {
+    let project = Project::new();
+
+    let init = project.run(&["init", "starter"]);
+
+    assert!(init.status.success(), "{}", stderr(&init));
+    let starter = project.path().join("starter");
+    let built = project.run(&["build", "starter", "--today", "2026-12-03"]);
+    assert!(built.status.success(), "{}", stderr(&built));
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(starter.join("public/data/scorecards.json")).expect("JSON"),
+    )
+    .expect("valid JSON");
+    // March: first response median of 55, 64, 68, 71 is 66 min, past the 60 min tolerance
+    // (breach, 0, weight 2); satisfaction mean 90.975% meets 90% (100, weight 3); the backlog's
+    // last value 138 is at risk, 38 of 50 towards the tolerance (100 - 38 = 62, weight 1).
+    // (0·2 + 100·3 + 62·1) / 6 = 60.33, grade C; the breach owes 2% of 40,000 = 800 EUR.
+    let vendor = &json["vendors"][0];
+    assert_eq!(json["period"], "2026-03");
+    assert_eq!(vendor["id"], "acme-support");
+    assert_eq!(vendor["score"], 60.33);
+    assert_eq!(vendor["grade"], "C");
+    assert_eq!(vendor["credits"]["owed"], 800.0);
+
+    let contract =
+        std::fs::read_to_string(starter.join("contracts/acme-support.yaml")).expect("text");
+    let again = project.run(&["init", "starter"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("already there"), "{}", stderr(&again));
+    assert_eq!(
+        std::fs::read_to_string(starter.join("contracts/acme-support.yaml")).expect("text"),
+        contract
+    );
+}
