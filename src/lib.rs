@@ -237,6 +237,13 @@ fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn
     for (file, why) in &report.ignored_files {
         progress.stage(&format!("ignored {file}: {why}"));
     }
+    if !report.reviews_after_today.is_empty() {
+        progress.stage(&format!(
+            "left out {} dated after today: {}",
+            plural(report.reviews_after_today.len(), "review"),
+            report.reviews_after_today.join(", ")
+        ));
+    }
     for source in &report.sources {
         progress.stage(&source.line());
         for warning in &source.warnings {

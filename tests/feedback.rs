@@ -185,3 +185,147 @@ fn bad_surveys_and_reviews_are_placed() {
         assert!(errors.contains(expected), "missing {expected:?} in:\n{errors}");
     }
 }
+
+#[test]
+fn a_review_after_today_has_not_happened_for_that_site() {
+    let project = project();
+    project.file(
+        "reviews/acme/2026-01-10.md",
+        "---\ndate: 2026-01-10\nactions:\n  - { id: a1, text: Hire two agents, due: 2026-02-01 }\n---\nFirst.\n",
+    );
+    project.file(
+        "reviews/acme/2026-01-24.md",
+        "---\ndate: 2026-01-24\nactions:\n  - { id: a1, text: Hire two agents, due: 2026-02-01 }\n---\nSecond.\n",
+    );
+    project.file(
+        "reviews/acme/2026-12-10.md",
+        "---\ndate: 2026-12-10\nactions:\n  - { id: a1, text: Hire two agents, due: 2026-02-01, done: true }\n---\nLater.\n",
+    );
+
+    // Built for 20 March: the December review is left out, so a1 is still open and overdue,
+    // and the last review is 24 January, 55 days before, past the cadence of 14 days.
+    let output = project.build_ok("2026-03-20");
+
+    assert!(
+        stderr(&output).contains("left out 1 review dated after today: reviews/acme/2026-12-10.md")
+    );
+    let vendor = &project.json()["vendors"][0];
+    let messages: Vec<&str> = vendor["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "No review for 55 days: the last review was on 24 Jan 2026, and reviews are due every 14 days",
+            "Action a1 agreed at the review of 10 Jan 2026 is open past its due date, due 1 Feb 2026: Hire two agents",
+        ]
+    );
+    let page = project.read("vendors/acme/index.html");
+    assert!(page.contains("Latest review, 24 Jan 2026") && !page.contains("Later."));
+    assert!(page.contains("Notes of earlier reviews") && page.contains("First."));
+}
+
+#[test]
+fn without_reviews_the_clock_runs_from_the_start_of_the_term() {
+    let project = project();
+    // A kick-off before the term does not start the clock: 1 January to 16 January is 15 days.
+    project.file("reviews/acme/2025-12-15.md", "---\ndate: 2025-12-15\n---\nKick-off.\n");
+    project.build_ok("2026-01-16");
+    let alert = &project.json()["vendors"][0]["alerts"][0];
+    assert_eq!(
+        alert["message"],
+        "No review for 15 days: the term started on 1 Jan 2026 and no review has been held since, and reviews are due every 14 days"
+    );
+}
+
+#[test]
+fn survey_files_that_could_mislead_are_refused() {
+    let project = project();
+    project.file("surveys/acme/s.csv", "date,vendor,kind,score\n2026-01-05,other,customer,4\n");
+    project.file("contracts/other.yaml", &CONTRACT.replace("Acme Support", "Other Ltd"));
+    project
+        .file("surveys/twice.csv", "date,vendor,kind,score,score\n2026-01-05,acme,customer,4,5\n");
+    project.file(
+        "surveys/who.csv",
+        "date,vendor,kind,score,respondent\n2026-01-05,acme,customer,4,Ann\n",
+    );
+    project.file("surveys/empty.csv", "");
+    project.file(
+        "surveys/steps.csv",
+        "date,vendor,kind,score\n2026-01-05,acme,customer,3.7\n2026-01-06,acme,customer,4.5\n",
+    );
+
+    let output = project.build("2026-02-03");
+
+    assert_eq!(output.status.code(), Some(1));
+    let errors = stderr(&output);
+    for expected in [
+        "the row names vendor `other` but the file is under surveys/acme/",
+        "--> surveys/acme/s.csv:2:2",
+        "the header names `score` twice",
+        "--> surveys/twice.csv:1:5",
+        "`respondent` is not a column of a survey file",
+        "--> surveys/who.csv:1:5",
+        "the file is empty",
+        "`3.7` is not a score: expected a number from 1 to 5, in steps of 0.5",
+        "--> surveys/steps.csv:2:4",
+    ] {
+        assert!(errors.contains(expected), "missing {expected:?} in:\n{errors}");
+    }
+    assert!(!errors.contains("surveys/steps.csv:3"), "4.5 is a score:\n{errors}");
+}
+
+#[test]
+fn review_files_that_cannot_be_read_as_written_are_refused() {
+    let project = project();
+    project.file("reviews/acme/2026-01-10.md", "---\ndate: 2026-01-10\n");
+    project.file("reviews/acme/2026-01-11.md", "---\n---\nNotes\n");
+    project.file(
+        "reviews/acme/2026-01-12.md",
+        "---\ndate: 2026-01-12\nactions:\n  - { id: \"a1\\u202e\", text: X }\n---\nNotes\n",
+    );
+    project.file(
+        "reviews/acme/2026-01-13.md",
+        &format!("---\ndate: 2026-01-13\n---\nfine\n{}deep\n", ">".repeat(50_000)),
+    );
+
+    let output = project.build("2026-02-03");
+
+    assert_eq!(output.status.code(), Some(1));
+    let errors = stderr(&output);
+    for expected in [
+        "the front matter never ends",
+        "--> reviews/acme/2026-01-10.md:1:1",
+        "the front matter is empty",
+        "an action's `id` is letters, digits",
+        "--> reviews/acme/2026-01-12.md:4:",
+        "the notes nest quotes or lists more than 16 levels deep",
+        "--> reviews/acme/2026-01-13.md:5:17",
+    ] {
+        assert!(errors.contains(expected), "missing {expected:?} in:\n{errors}");
+    }
+}
+
+#[test]
+fn every_comment_and_done_action_can_be_reached() {
+    let project = project();
+    let answers: String = (1..=8)
+        .map(|day| format!("2026-01-{day:02},acme,customer,4,Comment number {day}\n"))
+        .collect();
+    project.file("surveys/feedback.csv", &format!("date,vendor,kind,score,comment\n{answers}"));
+    project.file(
+        "reviews/acme/2026-01-20.md",
+        "---\ndate: 2026-01-20\nactions:\n  - { id: a9, text: Review privileged access again, done: true }\n---\nNotes.\n",
+    );
+    project.build_ok("2026-02-03");
+    let page = project.read("vendors/acme/index.html");
+    for day in 1..=8 {
+        assert!(page.contains(&format!("Comment number {day}<")), "comment {day}");
+    }
+    assert!(page.contains("3 more</summary>"), "five shown, three folded away");
+    assert!(page.contains("4.00 (8 answers)"));
+    assert!(page.contains("Done actions (1)") && page.contains("Review privileged access again"));
+}

@@ -115,7 +115,7 @@ pub enum Subject {
     /// No review since `since` (the last review, or the term's start with none).
     Review { since: NaiveDate, reviewed: bool, cadence: u32 },
     /// An action (indices into the project's reviews and that review's actions).
-    Action { review: usize, action: usize },
+    Action { review: usize, action: usize, agreed: usize },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -218,6 +218,8 @@ fn review_alerts(
     let running = contract.term.start <= today && contract.term.end.is_none_or(|end| end >= today);
     if let Some(cadence) = contract.review_cadence_days.filter(|_| running) {
         let last = crate::evaluate::feedback::last_review(project, card.vendor, today);
+        // A review held before the term began (a kick-off) does not start the clock early.
+        let last = last.filter(|date| *date >= contract.term.start);
         let since = last.unwrap_or(contract.term.start);
         if (today - since).num_days() > i64::from(cadence) {
             found.push(Alert::new(
@@ -229,7 +231,7 @@ fn review_alerts(
     for state in card.actions.iter().filter(|s| s.overdue) {
         found.push(Alert::new(
             AlertKind::ActionOverdue,
-            Subject::Action { review: state.review, action: state.action },
+            Subject::Action { review: state.review, action: state.action, agreed: state.agreed },
         ));
     }
 }

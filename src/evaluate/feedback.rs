@@ -7,9 +7,6 @@ use crate::evaluate::periods::Period;
 use crate::evaluate::rounding::round_half_away;
 use crate::model::{Project, Review, SurveyKey, SurveyKind};
 
-/// Comments shown per kind and period, newest first.
-pub const COMMENTS_SHOWN: usize = 5;
-
 /// One kind of survey in one period.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SurveyResult {
@@ -18,10 +15,8 @@ pub struct SurveyResult {
     /// Rounded to two decimals; `None` below the anonymity floor or before the period has
     /// closed, so that no single answer can be traced, now or by difference later.
     pub mean: Option<f64>,
-    /// Newest first, at most [`COMMENTS_SHOWN`]; empty whenever `mean` is withheld.
+    /// Newest first; empty whenever `mean` is withheld.
     pub comments: Vec<String>,
-    /// Comments beyond those shown.
-    pub more_comments: usize,
 }
 
 /// Why a survey's mean is withheld, for the page to say.
@@ -49,9 +44,8 @@ pub fn surveys(project: &Project, vendor: usize, period: Period) -> Vec<SurveyRe
             let mut comments: Vec<&(NaiveDate, (u32, u64), String)> =
                 if mean.is_some() { cell.comments.iter().collect() } else { Vec::new() };
             comments.sort_by_key(|c| std::cmp::Reverse((c.0, c.1)));
-            let more_comments = comments.len().saturating_sub(COMMENTS_SHOWN);
-            let comments = comments.into_iter().take(COMMENTS_SHOWN).map(|c| c.2.clone()).collect();
-            Some(SurveyResult { kind, count: cell.count, mean, comments, more_comments })
+            let comments = comments.into_iter().map(|c| c.2.clone()).collect();
+            Some(SurveyResult { kind, count: cell.count, mean, comments })
         })
         .collect()
 }
@@ -62,6 +56,8 @@ pub struct ActionState {
     /// Index into the project's reviews, and into that review's actions.
     pub review: usize,
     pub action: usize,
+    /// The review that first listed the action: when it was agreed.
+    pub agreed: usize,
     pub open: bool,
     /// Open and due before today.
     pub overdue: bool,
@@ -90,14 +86,18 @@ pub fn actions(
     let mut latest: Vec<(String, ActionState)> = Vec::new();
     for (index, review) in &reviews {
         for (position, action) in review.actions.iter().enumerate() {
-            let state = ActionState {
+            let mut state = ActionState {
                 review: *index,
                 action: position,
+                agreed: *index,
                 open: !action.done,
                 overdue: !action.done && action.due.is_some_and(|due| due < today),
             };
             match latest.iter_mut().find(|(id, _)| *id == action.id) {
-                Some(slot) => slot.1 = state,
+                Some(slot) => {
+                    state.agreed = slot.1.agreed;
+                    slot.1 = state;
+                }
                 None => latest.push((action.id.clone(), state)),
             }
         }

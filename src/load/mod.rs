@@ -48,6 +48,8 @@ pub struct LoadReport {
     /// Per vendor id: survey answers left out because of their date.
     pub survey_left_out: BTreeMap<String, LeftOut>,
     pub reviews: usize,
+    /// Review files dated after the day the site is built for, left out: the file name of each.
+    pub reviews_after_today: Vec<String>,
     /// Measurements kept: in the term and on or before `as_of`.
     pub measurements: u64,
     /// Per vendor id: measurements left out because of their date.
@@ -117,7 +119,16 @@ pub fn load(
     }
     report.survey_answers = surveys.answers;
 
-    let reviews = load_reviews(&found.reviews, &contracts, &broken_ids, &mut problems);
+    let mut reviews = load_reviews(&found.reviews, &contracts, &broken_ids, &mut problems);
+    // A review after the day the site is built for has not happened yet for that site: a
+    // rebuild for an earlier day must show the actions as they stood then.
+    reviews.retain(|review| {
+        let held = review.date <= today;
+        if !held {
+            report.reviews_after_today.push(review.file.clone());
+        }
+        held
+    });
     report.reviews = reviews.len();
     let templates = load_templates(&found.templates, &mut problems);
 

@@ -41,8 +41,18 @@ pub fn parse(
 ) -> Result<Review, Vec<Diagnostic>> {
     let shown = file.shown.as_str();
     let Some((front, notes)) = split_front_matter(text) else {
-        return Err(vec![Diagnostic::error(shown, "has no front matter: start the file with a `---` line, the review's date and actions, and another `---`").at(1, 1, Some(text))]);
+        let message = if text.starts_with("---") {
+            "the front matter never ends: close the review's date and actions with a `---` line"
+        } else {
+            "has no front matter: start the file with a `---` line, the review's date and actions, and another `---`"
+        };
+        return Err(vec![Diagnostic::error(shown, message).at(1, 1, Some(text))]);
     };
+    if front.trim().is_empty() {
+        let message =
+            "the front matter is empty: it needs at least the review's `date: YYYY-MM-DD`";
+        return Err(vec![Diagnostic::error(shown, message).at(1, 1, Some(text))]);
+    }
     // The front matter starts on the file's second line; a blank first line keeps the YAML's
     // line numbers those of the file.
     let raw: RawReview = yaml::parse(shown, &format!("\n{front}")).map_err(|d| vec![d])?;
@@ -71,16 +81,25 @@ pub fn parse(
         );
     }
 
+    if let Some((line, column)) = too_deep(notes) {
+        let front_lines = text[..text.len() - notes.len()].matches('\n').count() as u64;
+        fail(
+            front_lines + line,
+            column,
+            format!("the notes nest quotes or lists more than {DEEPEST} levels deep: flatten them"),
+        );
+    }
+
     let mut actions = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for raw_action in raw.actions {
         let id = raw_action.id.value.trim().to_owned();
-        if id.is_empty() || !seen.insert(id.clone()) {
-            let message = if id.is_empty() {
-                "an action needs an `id`".to_owned()
-            } else {
-                format!("action `{id}` is listed twice in this review")
-            };
+        if !is_action_id(&id) {
+            let message =
+                "an action's `id` is letters, digits, `-`, `_` or `.` (at most 63), such as `a1`";
+            fail(raw_action.id.line, raw_action.id.column, message.to_owned());
+        } else if !seen.insert(id.clone()) {
+            let message = format!("action `{id}` is listed twice in this review");
             fail(raw_action.id.line, raw_action.id.column, message);
         }
         let due = raw_action.due.as_ref().and_then(|due| match dates::parse_date(&due.value) {
@@ -136,6 +155,52 @@ pub fn parse(
     }
 }
 
+/// An action's id, which a later review repeats to update it: ASCII letters, digits and `-`,
+/// `_`, `.`, so that ids that look alike are alike.
+fn is_action_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 63
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// How deep quotes and lists may nest in the notes. Far beyond what minutes need, and low
+/// enough that a hostile file cannot stall the renderer.
+const DEEPEST: usize = 16;
+
+/// The line and column (1-based) where a line of the notes first nests deeper than
+/// [`DEEPEST`], counting the quote and list markers that open it (`> - 1. `).
+fn too_deep(notes: &str) -> Option<(u64, u64)> {
+    for (index, line) in notes.lines().enumerate() {
+        let bytes = line.as_bytes();
+        let (mut at, mut depth) = (0, 0);
+        loop {
+            while at < bytes.len() && (bytes[at] == b' ' || bytes[at] == b'\t') {
+                at += 1;
+            }
+            let digits = bytes[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+            let marker = match bytes.get(at) {
+                Some(b'>') => 1,
+                Some(b'-' | b'*' | b'+') if matches!(bytes.get(at + 1), Some(b' ' | b'\t')) => 1,
+                Some(b'0'..=b'9')
+                    if digits <= 9
+                        && matches!(bytes.get(at + digits), Some(b'.' | b')'))
+                        && matches!(bytes.get(at + digits + 1), Some(b' ' | b'\t')) =>
+                {
+                    digits + 1
+                }
+                _ => break,
+            };
+            depth += 1;
+            if depth > DEEPEST {
+                let column = line[..at].chars().count() + 1;
+                return Some((index as u64 + 1, column as u64));
+            }
+            at += marker;
+        }
+    }
+    None
+}
+
 /// The YAML between a first `---` line and the next, and the text after it.
 fn split_front_matter(text: &str) -> Option<(&str, &str)> {
     let rest = text.strip_prefix("---\r\n").or_else(|| text.strip_prefix("---\n"))?;
@@ -162,5 +227,15 @@ mod tests {
         assert_eq!((front, notes), ("date: x\r\n", "Body"));
         assert!(split_front_matter("date: 2026-03-10\n").is_none());
         assert!(split_front_matter("---\ndate: x\n").is_none(), "no closing line");
+    }
+
+    #[test]
+    fn deep_nesting_is_found_where_it_passes_the_limit() {
+        assert_eq!(too_deep("> > quoted\n- - listed\n1. 2) numbered\n"), None);
+        let deep = format!("fine\n{}x\n", "> ".repeat(17));
+        assert_eq!(too_deep(&deep), Some((2, 33)));
+        let lists = format!("{}x", "- ".repeat(16));
+        assert_eq!(too_deep(&lists), None);
+        assert_eq!(too_deep(&format!("{}x", ">".repeat(50_000))), Some((1, 17)));
     }
 }

@@ -113,8 +113,8 @@ fn read_file(
         let Some(found) = &columns else {
             match header(&row, folder.is_some()) {
                 Ok(found) => columns = Some(found),
-                Err(message) => {
-                    problems.add(row.line, None, message);
+                Err((column, message)) => {
+                    problems.add(row.line, column, message);
                     break;
                 }
             }
@@ -136,6 +136,16 @@ fn read_file(
         let vendor = match (folder, found.vendor) {
             (Some(vendor), None) => Some(vendor),
             (_, Some(column)) => match vendor_of(cell(column)) {
+                // A row may not name another vendor than the folder it is filed under.
+                Ok(named) if folder.is_some_and(|f| f != named) => {
+                    let message = format!(
+                        "the row names vendor `{}` but the file is under surveys/{}/: move the row, or the file out of that folder",
+                        shorten(cell(column)),
+                        file.subfolders().first().copied().unwrap_or_default()
+                    );
+                    problems.add(row.line, Some(column), message);
+                    None
+                }
                 Ok(vendor) => Some(vendor),
                 Err(message) => {
                     problems.add(row.line, Some(column), message);
@@ -156,10 +166,12 @@ fn read_file(
             problems.add(row.line, Some(found.kind), message);
         }
         let score = match parse_number(cell(found.score)) {
-            Ok(score) if (1.0..=5.0).contains(&score) => Some(score),
+            Ok(score) if (1.0..=5.0).contains(&score) && (score * 2.0).fract() == 0.0 => {
+                Some(score)
+            }
             _ => {
                 let message = format!(
-                    "`{}` is not a score: expected a number from 1 to 5",
+                    "`{}` is not a score: expected a number from 1 to 5, in steps of 0.5",
                     shorten(cell(found.score))
                 );
                 problems.add(row.line, Some(found.score), message);
@@ -194,24 +206,55 @@ fn read_file(
     if let Some(line) = table.unclosed_quote() {
         problems.add(line, None, UNCLOSED_QUOTE);
     }
-    read.problems.extend(problems.finish());
+    let mut problems = problems.finish();
+    if columns.is_none() && problems.is_empty() {
+        let message = "the file is empty: write the header `date,vendor,kind,score,comment` and one answer a row";
+        problems.push(Diagnostic::error(&file.shown, message));
+    }
+    read.problems.extend(problems);
 }
 
-fn header(row: &Row, in_vendor_folder: bool) -> Result<Columns, String> {
+/// The columns of a survey file.
+const KNOWN: [&str; 5] = ["date", "vendor", "kind", "score", "comment"];
+
+/// The columns found, or what is wrong with the header and the column it is in.
+fn header(row: &Row, in_vendor_folder: bool) -> Result<Columns, (Option<usize>, String)> {
     let names: Vec<String> = row.cells.iter().map(|c| c.trim().to_ascii_lowercase()).collect();
     let find = |name: &str| names.iter().position(|n| n == name);
     let expected = "expected a header such as `date,vendor,kind,score,comment`";
+    for (index, name) in names.iter().enumerate() {
+        if !KNOWN.contains(&name.as_str()) {
+            return Err((
+                Some(index),
+                format!(
+                    "`{}` is not a column of a survey file: it holds {} only (answers are anonymous, so there is no respondent column)",
+                    shorten(&row.cells[index]),
+                    KNOWN.join(", ")
+                ),
+            ));
+        }
+        if names[..index].contains(name) {
+            return Err((
+                Some(index),
+                format!("the header names `{name}` twice: keep one of them"),
+            ));
+        }
+    }
     let missing: Vec<&str> =
         ["date", "kind", "score"].into_iter().filter(|name| find(name).is_none()).collect();
     if !missing.is_empty() {
-        return Err(format!("the header has no column `{}`: {expected}", missing.join("`, `")));
+        return Err((
+            None,
+            format!("the header has no column `{}`: {expected}", missing.join("`, `")),
+        ));
     }
     let vendor = find("vendor");
     if vendor.is_none() && !in_vendor_folder {
-        return Err(
+        return Err((
+            None,
             "the header has no `vendor` column: add one, or put the file under surveys/<vendor>/"
                 .to_owned(),
-        );
+        ));
     }
     Ok(Columns {
         date: find("date").unwrap_or(0),

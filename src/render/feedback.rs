@@ -14,7 +14,7 @@ pub struct FeedbackView {
     /// The kinds with answers in any period, as column headings.
     kinds: Vec<&'static str>,
     rows: Vec<FeedbackRow>,
-    charts: Vec<String>,
+    charts: Vec<SurveyChart>,
     /// The comments of the two latest periods that have some; the rest, folded away.
     comments: Vec<CommentGroup>,
     earlier_comments: Vec<CommentGroup>,
@@ -34,18 +34,31 @@ struct FeedbackCell {
 }
 
 #[derive(Debug, Serialize)]
+struct SurveyChart {
+    kind: &'static str,
+    svg: String,
+}
+
+/// Comments shown per kind and period before the rest are folded away.
+const COMMENTS_SHOWN: usize = 5;
+
+#[derive(Debug, Serialize)]
 struct CommentGroup {
     period: String,
     kind: &'static str,
+    /// Newest first, at most [`COMMENTS_SHOWN`]; the others in `more`.
     comments: Vec<String>,
-    more: usize,
+    more: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct ReviewsView {
     latest: Option<ReviewView>,
+    /// The notes of the reviews before the latest, newest first.
+    earlier: Vec<ReviewView>,
     history: Vec<ReviewRow>,
     open_actions: Vec<ActionView>,
+    done_actions: Vec<ActionView>,
     cadence: Option<String>,
 }
 
@@ -71,7 +84,8 @@ pub struct ActionView {
     text: String,
     due: String,
     state: &'static str,
-    review: String,
+    /// The date of the review that first listed it.
+    agreed: String,
     kpi: Option<String>,
 }
 
@@ -114,10 +128,9 @@ pub fn feedback(project: &Project, card: &Scorecard) -> Option<FeedbackView> {
                             if result.count == 1 { "answer" } else { "answers" }
                         );
                         match result.mean {
-                            Some(mean) => FeedbackCell {
-                                text: format!("{} ({count})", format::number(mean)),
-                                note: None,
-                            },
+                            Some(mean) => {
+                                FeedbackCell { text: format!("{mean:.2} ({count})"), note: None }
+                            }
                             None => FeedbackCell { text: count, note: withheld(result, floor) },
                         }
                     }
@@ -149,7 +162,10 @@ pub fn feedback(project: &Project, card: &Scorecard) -> Option<FeedbackView> {
                 contract.name,
                 if shown.is_empty() { "none published".to_owned() } else { shown.join(", ") }
             );
-            charts::survey_chart(&format!("survey-{}", kind.name()), &title, &points)
+            SurveyChart {
+                kind: kind_label(*kind),
+                svg: charts::survey_chart(&format!("survey-{}", kind.name()), &title, &points),
+            }
         })
         .collect();
 
@@ -158,11 +174,14 @@ pub fn feedback(project: &Project, card: &Scorecard) -> Option<FeedbackView> {
         .iter()
         .rev()
         .flat_map(|period| {
-            period.surveys.iter().filter(|s| !s.comments.is_empty()).map(|s| CommentGroup {
-                period: period.period.to_string(),
-                kind: kind_label(s.kind),
-                comments: s.comments.clone(),
-                more: s.more_comments,
+            period.surveys.iter().filter(|s| !s.comments.is_empty()).map(|s| {
+                let shown = s.comments.len().min(COMMENTS_SHOWN);
+                CommentGroup {
+                    period: period.period.to_string(),
+                    kind: kind_label(s.kind),
+                    comments: s.comments[..shown].to_vec(),
+                    more: s.comments[shown..].to_vec(),
+                }
             })
         })
         .collect();
@@ -196,7 +215,7 @@ fn action_view(project: &Project, state: &ActionState) -> ActionView {
             (true, true) => "overdue",
             (true, false) => "open",
         },
-        review: format::date(review.date),
+        agreed: format::date(project.reviews[state.agreed].date),
         kpi: action.kpi.map(|k| contract.kpis[k].name.clone()),
     }
 }
@@ -213,7 +232,7 @@ pub fn kpi_actions(project: &Project, card: &Scorecard, kpi: usize) -> Vec<Actio
 
 pub fn reviews(project: &Project, card: &Scorecard) -> ReviewsView {
     let contract = &project.contracts[card.vendor];
-    let latest = card.reviews.last().map(|summary| {
+    let mut notes = card.reviews.iter().rev().map(|summary| {
         let review = &project.reviews[summary.review];
         ReviewView {
             date: format::date(review.date),
@@ -221,6 +240,8 @@ pub fn reviews(project: &Project, card: &Scorecard) -> ReviewsView {
             notes: markdown::to_html(&review.notes),
         }
     });
+    let latest = notes.next();
+    let earlier = notes.collect();
     let history = card
         .reviews
         .iter()
@@ -238,10 +259,14 @@ pub fn reviews(project: &Project, card: &Scorecard) -> ReviewsView {
         .collect();
     let open_actions =
         card.actions.iter().filter(|s| s.open).map(|s| action_view(project, s)).collect();
+    let done_actions =
+        card.actions.iter().rev().filter(|s| !s.open).map(|s| action_view(project, s)).collect();
     ReviewsView {
         latest,
+        earlier,
         history,
         open_actions,
+        done_actions,
         cadence: contract.review_cadence_days.map(|days| {
             format!("Reviews are due every {}.", crate::diagnostics::plural(days, "day"))
         }),

@@ -1,9 +1,10 @@
 //! Review notes from markdown to HTML that is safe to publish. The notes are written by people
 //! on both sides of the contract, so raw HTML in them is shown as text, never passed through,
 //! and the result is cleaned by ammonia, which drops scripts, event-handler attributes and
-//! `javascript:` links whatever produced them.
+//! `javascript:` links whatever produced them. Images become their description: a page must
+//! load nothing from elsewhere, and a remote image would tell its server who read the page.
 
-use pulldown_cmark::{Event, Options, Parser, html};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
 pub fn to_html(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES
@@ -13,14 +14,32 @@ pub fn to_html(markdown: &str) -> String {
     let events = Parser::new_ext(markdown, options).map(|event| match event {
         // Raw HTML becomes text, so `<script>` shows as written and does nothing.
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        // The text between an image's start and end is its description, kept as text.
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => Event::Text("".into()),
+        // The notes sit under the page's own headings, so theirs start at the fourth level.
+        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading { level: below_page_headings(level), id, classes, attrs })
+        }
+        Event::End(TagEnd::Heading(level)) => {
+            Event::End(TagEnd::Heading(below_page_headings(level)))
+        }
         other => other,
     });
     let mut rendered = String::new();
     html::push_html(&mut rendered, events);
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer nofollow"))
+        .rm_tags(["img"])
         .clean(&rendered)
         .to_string()
+}
+
+fn below_page_headings(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H4,
+        HeadingLevel::H2 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
 }
 
 #[cfg(test)]
@@ -46,6 +65,17 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("&lt;script&gt;"), "shown as text: {html}");
+    }
+
+    #[test]
+    fn images_become_their_description_and_headings_sit_below_the_page() {
+        let html = to_html(
+            "# Minutes\n\n![the tracker](https://tracker.example/p.png?u=1) ![x](//t.example/p.gif)\n",
+        );
+        assert!(!html.contains("<img") && !html.contains("tracker.example"), "{html}");
+        assert!(!html.contains("t.example"), "{html}");
+        assert!(html.contains("the tracker"), "{html}");
+        assert!(html.contains("<h4>Minutes</h4>"), "{html}");
     }
 
     #[test]

@@ -18,26 +18,27 @@ pub fn alert_message(
     match (alert.kind, alert.subject) {
         (_, Subject::Review { since, reviewed, cadence }) => {
             let last = if reviewed {
-                "the last review"
+                format!("the last review was on {}", format::date(since))
             } else {
-                "the start of the term, with no review since"
+                format!(
+                    "the term started on {} and no review has been held since",
+                    format::date(since)
+                )
             };
             format!(
-                "No review for {}: {last} was on {}, and reviews are due every {}",
+                "No review for {}: {last}, and reviews are due every {}",
                 plural((today - since).num_days(), "day"),
-                format::date(since),
                 plural(i64::from(cadence), "day")
             )
         }
-        (_, Subject::Action { review, action }) => {
-            let meeting = &project.reviews[review];
-            let item = &meeting.actions[action];
+        (_, Subject::Action { review, action, agreed }) => {
+            let item = &project.reviews[review].actions[action];
             let due =
                 item.due.map_or_else(String::new, |due| format!(", due {}", format::date(due)));
             format!(
-                "Action {} from the review of {} is open past its due date{due}: {}",
+                "Action {} agreed at the review of {} is open past its due date{due}: {}",
                 item.id,
-                format::date(meeting.date),
+                format::date(project.reviews[agreed].date),
                 item.text
             )
         }
