@@ -188,7 +188,7 @@ pub fn parse_all(file: &str, text: &str) -> (Settings, Vec<Diagnostic>) {
     settings.organisation = raw.organisation.as_deref().map(clean_text).filter(|o| !o.is_empty());
     if let Some(base_url) = raw.base_url {
         match normalise_base_url(&base_url.value) {
-            Ok(url) => settings.base_url = Some(url),
+            Ok(url) => settings.base_url = url,
             Err(message) => problems.push(base_url.error(file, text, message)),
         }
     }
@@ -422,16 +422,39 @@ fn mapping_from(raw: RawMapping) -> Result<Mapping, String> {
     }
 }
 
-/// A base URL must be absolute; it is kept with one trailing `/` so paths can follow it.
-pub fn normalise_base_url(url: &str) -> Result<String, String> {
-    let url = url.trim();
-    let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
-    if !scheme_ok || url.contains(char::is_whitespace) {
-        return Err(format!(
-            "`{url}` is not an absolute address: expected one such as https://example.com/scorecards/"
-        ));
+/// A base URL is the absolute address of the folder the site is hosted in, written the way
+/// browsers write it (lower-case scheme, punycode host, dots resolved) with one trailing `/` so
+/// that paths can follow it. Empty or `/` means no address is known: pages then claim none.
+pub fn normalise_base_url(text: &str) -> Result<Option<String>, String> {
+    let text = text.trim();
+    if text.is_empty() || text == "/" {
+        return Ok(None);
     }
-    Ok(format!("{}/", url.trim_end_matches('/')))
+    let expected =
+        "expected the address of the site's folder, such as https://example.com/scorecards/";
+    let url = url::Url::parse(text)
+        .map_err(|e| format!("`{text}` is not an address ({e}): {expected}"))?;
+    let problem = if !matches!(url.scheme(), "http" | "https") {
+        Some("is not an http or https address")
+    } else if url.host_str().is_none_or(str::is_empty) {
+        Some("has no host")
+    } else if !url.username().is_empty() || url.password().is_some() {
+        Some("holds a user name or password, which every page would publish")
+    } else if url.query().is_some() || url.fragment().is_some() {
+        Some("has a query or fragment (`?…` or `#…`), which no page address may carry")
+    } else if url.path().ends_with(".html") || url.path().ends_with(".htm") {
+        Some("names a page rather than the folder the site is in")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return Err(format!("`{text}` {problem}: {expected}"));
+    }
+    let mut normal = url.to_string();
+    if !normal.ends_with('/') {
+        normal.push('/');
+    }
+    Ok(Some(normal))
 }
 
 fn grades_from(
@@ -496,6 +519,32 @@ fn grades_from(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_base_url_is_the_folder_of_the_site_written_as_browsers_write_it() {
+        let normal = |text: &str| normalise_base_url(text);
+        assert_eq!(normal("https://x.test/s"), Ok(Some("https://x.test/s/".to_owned())));
+        assert_eq!(normal("HTTPS://X.TEST/a/../b/"), Ok(Some("https://x.test/b/".to_owned())));
+        assert_eq!(
+            normal("https://bücher.example/"),
+            Ok(Some("https://xn--bcher-kva.example/".to_owned()))
+        );
+        assert_eq!(normal("/"), Ok(None));
+        assert_eq!(normal(""), Ok(None));
+        for refused in [
+            "https://",
+            "ftp://x.test/",
+            "javascript:alert(1)",
+            "x.test/s",
+            "https://user:secret@x.test/",
+            "https://x.test/s?q=1",
+            "https://x.test/s#top",
+            "https://x.test/s/index.html",
+            "https://x.test:99999/",
+        ] {
+            assert!(normal(refused).is_err(), "{refused}");
+        }
+    }
 
     #[test]
     fn an_empty_file_gives_the_defaults() {

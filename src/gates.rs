@@ -96,6 +96,11 @@ pub fn tripped(gates: &[Gate], project: &Project, evaluation: &Evaluation) -> Ve
                             .is_some_and(|(g, limit)| g >= limit)
                     }
                     Gate::Alert(severity) => card.alerts.iter().any(|a| a.severity <= *severity),
+                    // A breach three periods running is a breach too.
+                    Gate::Kind(AlertKind::KpiBreach) => card
+                        .alerts
+                        .iter()
+                        .any(|a| matches!(a.kind, AlertKind::KpiBreach | AlertKind::BreachStreak)),
                     Gate::Kind(kind) => card.alerts.iter().any(|a| a.kind == *kind),
                     Gate::Credits => headline.is_some_and(|p| {
                         p.kpis

@@ -27,7 +27,8 @@ use load::{LoadReport, Loaded};
 #[derive(Clone, Debug)]
 pub struct BuildOptions {
     pub project: PathBuf,
-    /// The output folder; `<project>/public` when not given.
+    /// The output folder; `<project>/public` when not given, or `<project>/vendor-sites/<id>`
+    /// for a vendor's site, so that it never replaces the portfolio by accident.
     pub out: Option<PathBuf>,
     /// The day the site is built for: deadlines and evidence are judged against it.
     pub today: NaiveDate,
@@ -43,7 +44,11 @@ pub struct BuildOptions {
 
 impl BuildOptions {
     pub fn out(&self) -> PathBuf {
-        self.out.clone().unwrap_or_else(|| self.project.join("public"))
+        match (&self.out, &self.vendor) {
+            (Some(out), _) => out.clone(),
+            (None, Some(vendor)) => self.project.join("vendor-sites").join(vendor),
+            (None, None) => self.project.join("public"),
+        }
     }
 }
 
@@ -51,7 +56,7 @@ impl BuildOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The inputs have problems; every one found is listed.
-    #[error("{} in the inputs", plural(.0.iter().map(|p| 1 + p.unlisted).sum::<u64>(), "problem"))]
+    #[error("{} in the inputs", plural(.0.iter().filter(|p| p.severity == diagnostics::Severity::Error).map(|p| 1 + p.unlisted).sum::<u64>(), "problem"))]
     Invalid(Vec<Diagnostic>),
     #[error("`{}` is not a folder: give the project folder, the one that holds contracts/", .0.display())]
     NoProject(PathBuf),
@@ -73,10 +78,21 @@ impl Error {
     }
 }
 
+/// The stages of a build, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Load,
+    Evaluate,
+    Render,
+    Write,
+}
+
 /// Where a run reports its progress: one line per stage, and the warnings.
 pub trait Progress {
     fn stage(&mut self, line: &str);
     fn warning(&mut self, warning: &Diagnostic);
+    /// How long a stage took, for whoever measures them; the line says it too.
+    fn timing(&mut self, _stage: Stage, _elapsed: std::time::Duration) {}
 }
 
 /// What a successful build or check did.
@@ -93,10 +109,11 @@ pub struct Summary {
 impl Summary {
     fn new(loaded: &Loaded, evaluation: Evaluation, gates: &[Gate]) -> Summary {
         let project = &loaded.project;
+        let tripped = gates::tripped(gates, project, &evaluation);
         Summary {
             line: summary_line(loaded, &evaluation),
-            tripped: gates::tripped(gates, project, &evaluation),
-            step_summary: render::step_summary::step_summary(project, &evaluation),
+            step_summary: render::step_summary::step_summary(project, &evaluation, &tripped),
+            tripped,
             evaluation,
         }
     }
@@ -112,7 +129,8 @@ pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summ
 
     let loaded = timed(
         progress,
-        || load_project(&options.project, options.today, &out),
+        Stage::Load,
+        || load_project(&options.project, options.today, &out, options.vendor.as_deref()),
         |l| loaded_line(&l.report),
     )?;
     report_load(&loaded.report, &loaded.project, progress);
@@ -120,12 +138,15 @@ pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summ
 
     let mut loaded = loaded;
     if let Some(url) = &options.base_url {
-        loaded.project.settings.base_url =
-            Some(config::normalise_base_url(url).map_err(Error::Usage)?);
+        loaded.project.settings.base_url = config::normalise_base_url(url).map_err(Error::Usage)?;
     }
 
-    let mut evaluation =
-        timed(progress, || Ok(evaluate::evaluate(&loaded.project, options.today)), evaluated_line)?;
+    let mut evaluation = timed(
+        progress,
+        Stage::Evaluate,
+        || Ok(evaluate::evaluate(&loaded.project, options.today)),
+        evaluated_line,
+    )?;
     let audience = match &options.vendor {
         None => render::Audience::Buyer,
         Some(id) => {
@@ -144,6 +165,7 @@ pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summ
 
     let rendered = timed(
         progress,
+        Stage::Render,
         || {
             render::render(&loaded.project, &evaluation, &loaded.templates, audience)
                 .map_err(Error::Invalid)
@@ -156,6 +178,7 @@ pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summ
 
     timed(
         progress,
+        Stage::Write,
         || site::write(&out, &rendered.files, options.force).map_err(Error::from),
         |w| format!("wrote {}, {} to {}", plural(w.files, "file"), size(w.bytes), shown.display()),
     )?;
@@ -172,12 +195,20 @@ pub fn check(
 ) -> Result<Summary, Error> {
     // The folder a build would write is not read here either.
     let out = site::resolved(&project.join("public"));
-    let loaded =
-        timed(progress, || load_project(project, today, &out), |l| loaded_line(&l.report))?;
+    let loaded = timed(
+        progress,
+        Stage::Load,
+        || load_project(project, today, &out, None),
+        |l| loaded_line(&l.report),
+    )?;
     report_load(&loaded.report, &loaded.project, progress);
     gates::check_gates(gates, &loaded.project).map_err(Error::Usage)?;
-    let evaluation =
-        timed(progress, || Ok(evaluate::evaluate(&loaded.project, today)), evaluated_line)?;
+    let evaluation = timed(
+        progress,
+        Stage::Evaluate,
+        || Ok(evaluate::evaluate(&loaded.project, today)),
+        evaluated_line,
+    )?;
     let rendered =
         render::render(&loaded.project, &evaluation, &loaded.templates, render::Audience::Buyer)
             .map_err(Error::Invalid)?;
@@ -187,22 +218,29 @@ pub fn check(
     Ok(Summary::new(&loaded, evaluation, gates))
 }
 
-fn load_project(project: &Path, today: NaiveDate, out: &Path) -> Result<Loaded, Error> {
+fn load_project(
+    project: &Path,
+    today: NaiveDate,
+    out: &Path,
+    only: Option<&str>,
+) -> Result<Loaded, Error> {
     if !project.is_dir() {
         return Err(Error::NoProject(project.to_path_buf()));
     }
-    load::load(project, today, Some(out)).map_err(Error::Invalid)
+    load::load(project, today, Some(out), only).map_err(Error::Invalid)
 }
 
 /// Runs one stage and reports its line with the time it took.
 fn timed<T>(
     progress: &mut dyn Progress,
-    stage: impl FnOnce() -> Result<T, Error>,
+    stage: Stage,
+    work: impl FnOnce() -> Result<T, Error>,
     line: impl FnOnce(&T) -> String,
 ) -> Result<T, Error> {
     let started = Instant::now();
-    let result = stage()?;
+    let result = work()?;
     let elapsed = started.elapsed();
+    progress.timing(stage, elapsed);
     progress.stage(&format!("{} ({} ms)", line(&result), elapsed.as_millis()));
     Ok(result)
 }

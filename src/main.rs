@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use vendorcard::ci;
 use vendorcard::diagnostics::Diagnostic;
 use vendorcard::gates::Gate;
 use vendorcard::{BuildOptions, Error, Progress, Summary};
@@ -34,7 +35,7 @@ enum Command {
         /// The project folder.
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// The output folder [default: DIR/public].
+        /// The output folder [default: DIR/public, or DIR/vendor-sites/ID with --vendor].
         #[arg(long)]
         out: Option<PathBuf>,
         /// Where the site will be hosted, for canonical links, link previews and sitemap.xml
@@ -114,18 +115,32 @@ impl Terminal {
         let text = diagnostic.to_string();
         let (label, rest) = text.split_once(':').unwrap_or(("", &text));
         let code = if label == "error" { "1;31" } else { "1;33" };
-        let _ = writeln!(std::io::stderr(), "{}:{rest}", self.paint(code, label));
+        for (index, line) in rest.lines().enumerate() {
+            let line = ci::inert(line);
+            if index == 0 {
+                let _ = writeln!(std::io::stderr(), "{}:{line}", self.paint(code, label));
+            } else {
+                let _ = writeln!(std::io::stderr(), "{line}");
+            }
+        }
     }
 
     fn error(&self, message: &str) {
+        let message = ci::inert(message);
         let _ = writeln!(std::io::stderr(), "{}: {message}", self.paint("1;31", "error"));
     }
+}
+
+/// A line of the log; the log of a CI job may hold text from the inputs, which must not act as
+/// a workflow command there.
+fn say(out: &mut dyn Write, line: &str) {
+    let _ = writeln!(out, "{}", ci::inert(line));
 }
 
 impl Progress for Terminal {
     fn stage(&mut self, line: &str) {
         if !self.quiet {
-            let _ = writeln!(std::io::stderr(), "{line}");
+            say(&mut std::io::stderr(), line);
         }
     }
 
@@ -149,42 +164,64 @@ fn main() -> ExitCode {
     let today =
         |given: Option<NaiveDate>| given.unwrap_or_else(|| chrono::Local::now().date_naive());
 
-    let outcome = match cli.command {
+    let (project, outcome) = match cli.command {
         Command::Build { dir, out, base_url, today: day, vendor, force, gates } => {
             let options = BuildOptions {
-                project: dir,
+                project: dir.clone(),
                 out,
                 today: today(day),
                 force,
                 base_url,
                 vendor,
-                gates: gates.fail_on,
+                gates: distinct(gates.fail_on),
             };
             let outcome = vendorcard::build(&options, &mut terminal);
-            if let Ok(summary) = &outcome {
-                append_step_summary(summary, &terminal);
-            }
-            outcome
+            append_step_summary(&outcome, &terminal);
+            (dir, outcome)
         }
         Command::Check { dir, today: day, gates, .. } => {
-            vendorcard::check(&dir, today(day), &gates.fail_on, &mut terminal)
+            let outcome =
+                vendorcard::check(&dir, today(day), &distinct(gates.fail_on), &mut terminal);
+            (dir, outcome)
         }
         Command::Init { dir } => return init(&dir, &terminal),
     };
 
     match format {
         Format::Human => human(&outcome, &terminal),
-        Format::Github => github(&outcome, &terminal),
-        Format::Json => json(&outcome, &terminal),
+        Format::Github => github(&outcome, &project, &terminal),
+        Format::Json => json(&outcome, &project, &terminal),
     }
     exit_code(&outcome)
 }
 
+/// The gates asked for, each once.
+fn distinct(gates: Vec<Gate>) -> Vec<Gate> {
+    let mut kept: Vec<Gate> = Vec::new();
+    for gate in gates {
+        if !kept.contains(&gate) {
+            kept.push(gate);
+        }
+    }
+    kept
+}
+
 fn exit_code(outcome: &Result<Summary, Error>) -> ExitCode {
+    ExitCode::from(code(outcome))
+}
+
+fn code(outcome: &Result<Summary, Error>) -> u8 {
     match outcome {
-        Ok(summary) if summary.tripped.is_empty() => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::from(3),
-        Err(error) => ExitCode::from(error.exit_code()),
+        Ok(summary) if summary.tripped.is_empty() => 0,
+        Ok(_) => 3,
+        Err(error) => error.exit_code(),
+    }
+}
+
+fn problems(outcome: &Result<Summary, Error>) -> &[Diagnostic] {
+    match outcome {
+        Err(Error::Invalid(problems)) => problems,
+        _ => &[],
     }
 }
 
@@ -192,17 +229,15 @@ fn human(outcome: &Result<Summary, Error>, terminal: &Terminal) {
     match outcome {
         Ok(summary) => {
             if !terminal.quiet {
-                let _ = writeln!(std::io::stdout(), "{}", summary.line);
+                say(&mut std::io::stdout(), &summary.line);
             }
             for line in &summary.tripped {
                 terminal.error(line);
             }
         }
         Err(error) => {
-            if let Error::Invalid(problems) = error {
-                for problem in problems {
-                    terminal.problem(problem);
-                }
+            for problem in problems(outcome) {
+                terminal.problem(problem);
             }
             terminal.error(&error.to_string());
         }
@@ -210,62 +245,59 @@ fn human(outcome: &Result<Summary, Error>, terminal: &Terminal) {
 }
 
 /// One workflow command per problem, which GitHub shows on the line of the file it names.
-fn github(outcome: &Result<Summary, Error>, terminal: &Terminal) {
+fn github(outcome: &Result<Summary, Error>, project: &Path, terminal: &Terminal) {
     let mut out = std::io::stdout().lock();
-    let problems = match outcome {
-        Err(Error::Invalid(problems)) => problems.as_slice(),
-        _ => &[],
-    };
-    for problem in terminal.warnings.iter().chain(problems) {
-        let _ = writeln!(out, "{}", vendorcard::ci::annotation(problem));
+    let warnings = terminal.warnings.iter().filter(|_| !terminal.quiet);
+    for problem in warnings.chain(problems(outcome)) {
+        let _ = writeln!(out, "{}", ci::annotation(problem, project));
     }
     match outcome {
         Ok(summary) => {
             for line in &summary.tripped {
-                let _ = writeln!(out, "::error::{}", vendorcard::ci::data(line));
+                let _ = writeln!(out, "::error::{}", ci::data(line));
             }
-            let _ = writeln!(out, "{}", summary.line);
+            if !terminal.quiet {
+                say(&mut out, &summary.line);
+            }
         }
         Err(error) => {
-            let _ = writeln!(out, "::error::{}", vendorcard::ci::data(&error.to_string()));
+            let _ = writeln!(out, "::error::{}", ci::data(&error.to_string()));
         }
     }
 }
 
-fn json(outcome: &Result<Summary, Error>, terminal: &Terminal) {
-    let problems = match outcome {
-        Err(Error::Invalid(problems)) => problems.as_slice(),
-        _ => &[],
-    };
-    let all: Vec<&Diagnostic> = terminal.warnings.iter().chain(problems).collect();
+fn json(outcome: &Result<Summary, Error>, project: &Path, terminal: &Terminal) {
+    let all: Vec<&Diagnostic> = terminal.warnings.iter().chain(problems(outcome)).collect();
     let (summary, tripped, error) = match outcome {
         Ok(summary) => (Some(summary.line.as_str()), summary.tripped.as_slice(), None),
         Err(error) => (None, &[][..], Some(error.to_string())),
     };
-    let code = match outcome {
-        Ok(s) if s.tripped.is_empty() => 0,
-        Ok(_) => 3,
-        Err(error) => error.exit_code(),
-    };
-    let report = vendorcard::ci::json_report(&all, tripped, summary, error.as_deref(), code);
+    let report = ci::json_report(project, &all, tripped, summary, error.as_deref(), code(outcome));
     let _ = writeln!(std::io::stdout(), "{report}");
 }
 
-/// On GitHub Actions, the job's run page shows the markdown appended to this file.
-fn append_step_summary(summary: &Summary, terminal: &Terminal) {
+/// On GitHub Actions, the job's run page shows the markdown appended to this file: the
+/// scorecards of a build, or why it failed.
+fn append_step_summary(outcome: &Result<Summary, Error>, terminal: &Terminal) {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return;
+    };
+    let text = match outcome {
+        Ok(summary) => summary.step_summary.clone(),
+        Err(error) => {
+            vendorcard::render::step_summary::failed(&error.to_string(), problems(outcome))
+        }
     };
     let appended = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(&path)
-        .and_then(|mut file| file.write_all(summary.step_summary.as_bytes()));
+        .and_then(|mut file| file.write_all(text.as_bytes()));
     if let Err(error) = appended {
         let shown = Path::new(&path).display().to_string();
         let _ = writeln!(
             std::io::stderr(),
-            "{}: could not append the summary to GITHUB_STEP_SUMMARY ({shown}): {error}; the site was written",
+            "{}: could not append the summary to GITHUB_STEP_SUMMARY ({shown}): {error}; the build went on without it",
             terminal.paint("1;33", "warning")
         );
     }
@@ -278,10 +310,15 @@ fn init(dir: &Path, terminal: &Terminal) -> ExitCode {
                 for path in &paths {
                     let _ = writeln!(std::io::stderr(), "wrote {}", path.display());
                 }
+                let shown = dir.display().to_string();
+                let quoted = if shown.contains(char::is_whitespace) {
+                    format!("\"{shown}\"")
+                } else {
+                    shown.clone()
+                };
                 let _ = writeln!(
                     std::io::stdout(),
-                    "a starter project is in {0}: `vendorcard build {0}` writes its site to {1}",
-                    dir.display(),
+                    "a starter project is in {shown}: `vendorcard build {quoted}` writes its site to {}",
                     dir.join("public").display()
                 );
             }

@@ -84,7 +84,8 @@ fn the_sample_site_works_in_a_real_browser() {
     let root = format!("http://127.0.0.1:{port}/reports/scorecards/");
     check_site(&tab, &observed, &root, &pages, &site);
 
-    screenshots(&tab, &root);
+    let vendor_pages: Vec<&String> = pages.iter().filter(|p| p.starts_with("vendors/")).collect();
+    screenshots(&tab, &root, &vendor_pages);
 }
 
 /// A copy of the sample project, so that the build writes into the test's own folder.
@@ -294,7 +295,7 @@ fn serve(server: &tiny_http::Server, site: &Path) {
 /// Screenshots to look at: the portfolio and a vendor page at desktop and phone widths, light
 /// and dark, and the vendor page as printed on A4. The checks beside them hold in every case:
 /// the dark scheme is applied, and no page is wider than a phone's screen.
-fn screenshots(tab: &Arc<Tab>, root: &str) {
+fn screenshots(tab: &Arc<Tab>, root: &str, vendor_pages: &[&String]) {
     let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&folder).unwrap();
     let pages = [("portfolio", "index.html"), ("vendor", "vendors/northwind-support/index.html")];
@@ -341,6 +342,20 @@ fn screenshots(tab: &Arc<Tab>, root: &str) {
     assert_ne!(hidden, "none", "folded tables are printed");
     save(tab, (703, false, Some("print"), "light"), &folder.join("vendor-print-a4.png"));
     eprintln!("screenshots in {}", folder.display());
+
+    // On paper nothing scrolls: at the width of A4 and of Letter (8.5 in less 24 mm, 725 px),
+    // no table of any vendor page is wider than the page.
+    for width in [703, 725] {
+        emulate(tab, width, 1123, false, Some("print"), "light");
+        for page in vendor_pages {
+            tab.navigate_to(&format!("{root}{page}")).unwrap().wait_until_navigated().unwrap();
+            let cut = evaluate(
+                tab,
+                "[...document.querySelectorAll('table')].filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(t => t.querySelector('caption')?.textContent || 'a table').join('; ')",
+            );
+            assert_eq!(cut, "", "{page} printed {width} px wide cuts off these tables");
+        }
+    }
 }
 
 fn emulate(

@@ -108,7 +108,7 @@ fn build_appends_a_markdown_summary_for_the_ci_run_page() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = std::fs::read_to_string(&summary).expect("the summary");
     assert!(
-        text.starts_with("earlier step\n## Supplier scorecards as of 2026-03-31 (2026-03)"),
+        text.starts_with("earlier step\n\n## Supplier scorecards as of 2026-03-31 (2026-03)"),
         "{text}"
     );
     let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| ") && l.contains('`')).collect();
@@ -245,11 +245,14 @@ fn a_vendor_site_holds_no_trace_of_another_vendor() {
     ]);
 
     assert!(output.status.success(), "{}", stderr(&output));
-    let index = project.read("index.html");
+    // Written beside the portfolio, never over it.
+    let site = project.path().join("vendor-sites/alpha-care");
+    assert!(!project.out().exists());
+    let index = std::fs::read_to_string(site.join("index.html")).expect("the index page");
     assert!(index.contains("<h1>Alpha Care Ltd</h1>"), "its scorecard is the index");
     assert!(!index.contains("All vendors"));
     let mut files = Vec::new();
-    walk(&project.out(), &mut files);
+    walk(&site, &mut files);
     assert!(files.len() >= 5, "{files:?}");
     for file in &files {
         let text = std::fs::read_to_string(file).expect("text").to_lowercase();
@@ -259,7 +262,7 @@ fn a_vendor_site_holds_no_trace_of_another_vendor() {
             assert!(!text.contains(trace), "{} mentions {trace}", file.display());
         }
     }
-    assert!(!project.out().join("vendors").exists() && !project.out().join("periods").exists());
+    assert!(!site.join("vendors").exists() && !site.join("periods").exists());
 
     let unknown = project.run(&["build", ".", "--today", TODAY, "--vendor", "omega"]);
     assert_eq!(unknown.status.code(), Some(2));
@@ -307,4 +310,146 @@ fn init_writes_a_starter_project_that_builds_and_never_overwrites() {
         std::fs::read_to_string(starter.join("contracts/acme-support.yaml")).expect("text"),
         contract
     );
+}
+
+#[test]
+fn text_from_the_inputs_cannot_act_as_a_workflow_command() {
+    let project = two_vendors();
+    project.file(
+        "vendorcard.yaml",
+        "as_of: 2026-03\ngrades:\n  - { grade: A, min: 50 }\n  - { grade: \"##[stop-commands]x\", min: 0 }\n",
+    );
+    project.file("kpis/wide.csv", "date,vendor,##[error]sneaky\n2026-01-05,alpha-care,1\n");
+
+    for format in ["github", "human", "json"] {
+        let output = project.run(&["check", ".", "--today", TODAY, "--format", format]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let all = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(!all.contains("##["), "{format}: {all}");
+        assert!(all.contains("stop-commands"), "the text is still shown: {all}");
+    }
+}
+
+#[test]
+fn annotations_name_files_from_where_the_pipeline_runs() {
+    let project = two_vendors();
+    project.file("kpis/export.csv", "date,vendor,kpi,value\n2026-01-10,alpha-care,wait,fast\n");
+    let parent = project.path().parent().expect("a parent folder");
+    let name = project.path().file_name().expect("a name").to_string_lossy().into_owned();
+
+    let output = Command::cargo_bin("vendorcard")
+        .expect("the binary")
+        .current_dir(parent)
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .args(["check", &name, "--today", TODAY, "--format", "github"])
+        .output()
+        .expect("a run");
+
+    assert_eq!(output.status.code(), Some(1));
+    // A table is placed by its line: the column of a cell is its field number.
+    let expected = format!("::error file={name}/kpis/export.csv,line=2::");
+    assert!(stdout(&output).contains(&expected), "{}", stdout(&output));
+}
+
+#[test]
+fn a_vendor_site_follows_its_own_data_alone() {
+    let project = two_vendors();
+    // No as_of: Zeta has reported for April too, Alpha only until March.
+    project.file("vendorcard.yaml", "title: Supplier scorecards\n");
+    project.file("kpis/april.csv", "date,vendor,kpi,value\n2026-04-10,zeta-ops,uptime,99.99\n");
+
+    let whole = project.run(&["build", ".", "--today", "2026-05-03"]);
+    assert!(whole.status.success(), "{}", stderr(&whole));
+    assert_eq!(project.json()["period"], "2026-04");
+
+    let alone = project.run(&[
+        "build",
+        ".",
+        "--today",
+        "2026-05-03",
+        "--vendor",
+        "alpha-care",
+        "--out",
+        "public",
+    ]);
+    assert!(alone.status.success(), "{}", stderr(&alone));
+    let json = project.json();
+    // March, Alpha's last reported month: a breach of 100 s, 200.00 EUR owed, not a missing April.
+    assert_eq!(json["as_of"], "2026-03-31");
+    assert_eq!(json["vendors"][0]["credits"]["owed"], 200.0);
+}
+
+#[test]
+fn a_breach_streak_trips_the_breach_gate() {
+    let project = two_vendors();
+    project.file(
+        "kpis/export.csv",
+        "date,vendor,kpi,value\n2026-01-10,alpha-care,wait,100\n2026-02-10,alpha-care,wait,100\n2026-03-10,alpha-care,wait,100\n\
+         2026-03-10,zeta-ops,uptime,99.97\n",
+    );
+    let output = project.run(&["check", ".", "--today", TODAY, "--fail-on", "kind:kpi_breach"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("gate kind:kpi_breach tripped by alpha-care"));
+}
+
+#[test]
+fn a_failed_build_says_why_on_the_run_page_and_keeps_its_warnings() {
+    let project = two_vendors();
+    project.file("kpis/export.csv", "date,vendor,kpi,value\n2026-01-10,alpha-care,wait,fast\n");
+    project.file("kpis/wide.csv", "date,vendor,unknown_kpi\n2026-01-05,alpha-care,1\n");
+    let summary = project.path().join("summary.md");
+
+    let output = Command::cargo_bin("vendorcard")
+        .expect("the binary")
+        .current_dir(project.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["build", ".", "--today", TODAY])
+        .output()
+        .expect("a run");
+
+    assert_eq!(output.status.code(), Some(1));
+    let text = std::fs::read_to_string(&summary).expect("the summary");
+    assert!(
+        text.starts_with("\n## vendorcard: the build failed\n\n1 problem in the inputs\n"),
+        "{text}"
+    );
+    assert!(text.contains("- `kpis/export.csv:2:4` "), "{text}");
+
+    let json = project.run(&["check", ".", "--today", TODAY, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let severities: Vec<&str> = report["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["severity"].as_str().expect("a severity"))
+        .collect();
+    assert_eq!(severities, ["error", "warning"], "{report:#}");
+}
+
+#[test]
+fn init_never_changes_a_folder_that_holds_a_project() {
+    let project = Project::new();
+    project.file("contracts/real.yaml", "name: Real\n");
+    let refused = project.run(&["init", "."]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(!project.path().join("vendorcard.yaml").exists(), "nothing is written");
+
+    let other = Project::new();
+    #[cfg(unix)]
+    {
+        std::fs::create_dir_all(other.path().join("new")).expect("a folder");
+        std::os::unix::fs::symlink(
+            other.path().join("elsewhere.yaml"),
+            other.path().join("new/vendorcard.yaml"),
+        )
+        .expect("a link");
+        assert_eq!(other.run(&["init", "new"]).status.code(), Some(2));
+        assert!(!other.path().join("elsewhere.yaml").exists(), "nothing is written through a link");
+    }
+    // A file where a folder must go: the run fails and takes back what it wrote.
+    other.file("partial/kpis", "a file, not a folder");
+    assert_eq!(other.run(&["init", "partial"]).status.code(), Some(2));
+    let left: Vec<_> =
+        std::fs::read_dir(other.path().join("partial")).expect("the folder").collect();
+    assert_eq!(left.len(), 1, "only the file that was there: {left:?}");
 }

@@ -69,11 +69,13 @@ pub struct Loaded {
 }
 
 /// Reads and validates the project at `root`. `today` decides the default `as_of`; `output`,
-/// the folder the site will be written to, is never read.
+/// the folder the site will be written to, is never read. With `only`, the site is for that
+/// vendor alone, so the default `as_of` follows that vendor's data and no other's.
 pub fn load(
     root: &Path,
     today: NaiveDate,
     output: Option<&Path>,
+    only: Option<&str>,
 ) -> Result<Loaded, Vec<Diagnostic>> {
     let mut found = discover::discover(root)?;
     let mut problems = std::mem::take(&mut found.problems);
@@ -133,6 +135,8 @@ pub fn load(
     let templates = load_templates(&found.templates, &mut problems);
 
     if !problems.is_empty() {
+        // The warnings go with the errors, so that a failed run still says all it found.
+        problems.append(&mut report.warnings);
         return Err(problems);
     }
 
@@ -146,10 +150,10 @@ pub fn load(
         surveys: surveys.cells,
         reviews,
     };
-    project.as_of = project
-        .settings
-        .as_of
-        .unwrap_or_else(|| derive_as_of(&project.measurements, &project.settings, today));
+    project.as_of = project.settings.as_of.unwrap_or_else(|| {
+        let vendor = only.and_then(|id| project.contracts.iter().position(|c| c.id == id));
+        derive_as_of(&project.measurements, &project.settings, today, vendor)
+    });
     leave_out_after(&mut project, &mut report);
     report.measurements = project.measurements.cells.values().map(Cell::count).sum();
     Ok(Loaded { project, templates, report })
@@ -429,17 +433,19 @@ fn load_templates(files: &[InputFile], problems: &mut Vec<Diagnostic>) -> Vec<Te
 
 /// The last day of the latest period that has ended by `today` and holds a measurement, so that
 /// a default build never scores a half-reported period. With no such period, the last day of the
-/// period before today's.
+/// period before today's. With `vendor`, only that vendor's measurements count.
 pub fn derive_as_of(
     measurements: &Measurements,
     settings: &Settings,
     today: NaiveDate,
+    vendor: Option<usize>,
 ) -> NaiveDate {
     let current = Period::containing(settings.period, today);
     measurements
         .cells
         .iter()
         .filter(|(key, cell)| key.period < current && cell.count() > 0)
+        .filter(|(key, _)| vendor.is_none_or(|v| key.vendor == v))
         .map(|(key, _)| key.period)
         .max()
         .unwrap_or_else(|| current.previous())

@@ -11,18 +11,29 @@ pub fn to_html(markdown: &str) -> String {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS;
-    let events = Parser::new_ext(markdown, options).map(|event| match event {
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
+    // The notes sit under the page's own headings: their first level becomes the fourth.
+    let top = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(*level as usize),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(1);
+    let below = |level: HeadingLevel| {
+        let shifted = (level as usize + 4).saturating_sub(top).min(6);
+        HeadingLevel::try_from(shifted).unwrap_or(HeadingLevel::H6)
+    };
+    let events = events.into_iter().map(|event| match event {
         // Raw HTML becomes text, so `<script>` shows as written and does nothing.
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         // The text between an image's start and end is its description, kept as text.
         Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => Event::Text("".into()),
-        // The notes sit under the page's own headings, so theirs start at the fourth level.
         Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-            Event::Start(Tag::Heading { level: below_page_headings(level), id, classes, attrs })
+            Event::Start(Tag::Heading { level: below(level), id, classes, attrs })
         }
-        Event::End(TagEnd::Heading(level)) => {
-            Event::End(TagEnd::Heading(below_page_headings(level)))
-        }
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(below(level))),
         other => other,
     });
     let mut rendered = String::new();
@@ -32,14 +43,6 @@ pub fn to_html(markdown: &str) -> String {
         .rm_tags(["img"])
         .clean(&rendered)
         .to_string()
-}
-
-fn below_page_headings(level: HeadingLevel) -> HeadingLevel {
-    match level {
-        HeadingLevel::H1 => HeadingLevel::H4,
-        HeadingLevel::H2 => HeadingLevel::H5,
-        _ => HeadingLevel::H6,
-    }
 }
 
 #[cfg(test)]
@@ -76,6 +79,11 @@ mod tests {
         assert!(!html.contains("t.example"), "{html}");
         assert!(html.contains("the tracker"), "{html}");
         assert!(html.contains("<h4>Minutes</h4>"), "{html}");
+        let second = to_html("## Review 4\n\n### Actions\n");
+        assert!(
+            second.contains("<h4>Review 4</h4>") && second.contains("<h5>Actions</h5>"),
+            "{second}"
+        );
     }
 
     #[test]

@@ -38,6 +38,8 @@ struct VendorRow {
 struct Total {
     currency: String,
     owed: String,
+    /// Whether anything is owed, rather than only pending.
+    owes: bool,
     pending: Option<String>,
 }
 
@@ -101,14 +103,11 @@ pub fn portfolio(
         .map(|p| PeriodLink { label: p.to_string(), href: format!("{root}periods/{p}/index.html") })
         .collect();
     let graded = rows.iter().filter(|(score, _)| score.is_some()).count();
+    let owed: Vec<String> = totals.iter().filter(|t| t.owes).map(|t| t.owed.clone()).collect();
+    let vendor_count = plural(rows.len(), "vendor");
     let description = format!(
-        "{} in {shown_period}, {graded} graded; credits owed {}",
-        plural(rows.len(), "vendor"),
-        if totals.is_empty() {
-            "none".to_owned()
-        } else {
-            totals.iter().map(|t| t.owed.clone()).collect::<Vec<_>>().join(", ")
-        }
+        "{vendor_count} in {shown_period}, {graded} graded; credits owed {}",
+        if owed.is_empty() { "none".to_owned() } else { owed.join(", ") }
     );
     let page_title = match at {
         Some(period) => format!("{} · {period}", project.settings.title),
@@ -118,7 +117,10 @@ pub fn portfolio(
     let mut context = Context::new();
     context.insert("site", &site(project, evaluation, &path, page_title, description));
     context.insert("vendors", &rows.into_iter().map(|(_, row)| row).collect::<Vec<_>>());
-    context.insert("totals", &totals);
+    let pending: Vec<String> = totals.iter().filter_map(|t| t.pending.clone()).collect();
+    context.insert("owed_totals", &owed);
+    context.insert("pending_totals", &pending);
+    context.insert("vendor_count", &vendor_count);
     context.insert("shown_period", &shown_period.to_string());
     context.insert("as_of_period", &at.is_none());
     context.insert("periods", &periods);
@@ -199,6 +201,7 @@ fn totals<'a>(
         .map(|(currency, (sums, fee))| Total {
             currency,
             owed: format::money(sums.owed, fee),
+            owes: !sums.owed.is_zero(),
             pending: (!sums.pending.is_zero()).then(|| format::money(sums.pending, fee)),
         })
         .collect()

@@ -2,15 +2,17 @@
 //! for the period holding `as_of`, and the alerts. Vendor text is escaped so that it reads as
 //! written and cannot add links, images or HTML to the summary.
 
+use crate::diagnostics::Diagnostic;
 use crate::evaluate::{Evaluation, Scorecard};
 use crate::model::Project;
 use crate::render::format;
 use crate::render::messages::alert_message;
 use crate::render::pages::{credits_amount, grade_name};
 
-pub fn step_summary(project: &Project, evaluation: &Evaluation) -> String {
+pub fn step_summary(project: &Project, evaluation: &Evaluation, tripped: &[String]) -> String {
     let mut text = format!(
-        "## {} as of {} ({})\n\n",
+        // A blank line first: the file may end where an earlier step's text did.
+        "\n## {} as of {} ({})\n\n",
         escape(&project.settings.title),
         evaluation.as_of,
         evaluation.period
@@ -41,7 +43,7 @@ pub fn step_summary(project: &Project, evaluation: &Evaluation) -> String {
             contract.id,
             escape(&grade_name(project, headline.and_then(|p| p.grade))),
             format::score(headline.and_then(|p| p.score)),
-            credits_amount(contract, headline),
+            owed_and_pending(contract, headline),
             card.alerts.len()
         ));
     }
@@ -60,6 +62,42 @@ pub fn step_summary(project: &Project, evaluation: &Evaluation) -> String {
     if !alerts.is_empty() {
         text.push_str("\n### Alerts\n\n");
         text.extend(alerts);
+    }
+    if !tripped.is_empty() {
+        text.push_str("\n### Gates that failed\n\n");
+        for line in tripped {
+            text.push_str(&format!("- {}\n", escape(line)));
+        }
+    }
+    text
+}
+
+/// Credits owed, and those pending earn-back beside them: both are money the vendor may owe.
+fn owed_and_pending(
+    contract: &crate::model::Contract,
+    period: Option<&crate::evaluate::PeriodResult>,
+) -> String {
+    let owed = credits_amount(contract, period);
+    match (contract.fee.as_ref(), period) {
+        (Some(fee), Some(p)) if !p.credits.totals.pending.is_zero() => {
+            format!("{owed} ({} pending)", format::money(p.credits.totals.pending, fee))
+        }
+        _ => owed,
+    }
+}
+
+/// Why a build failed, for the run page: the reason and each problem at its place.
+pub fn failed(reason: &str, problems: &[Diagnostic]) -> String {
+    let mut text = format!("\n## vendorcard: the build failed\n\n{}\n", escape(reason));
+    if !problems.is_empty() {
+        text.push('\n');
+    }
+    for problem in problems {
+        text.push_str(&format!(
+            "- `{}` {}\n",
+            problem.place().replace('`', "'"),
+            escape(&problem.message)
+        ));
     }
     text
 }

@@ -1,0 +1,257 @@
+//! The portfolio benchmark: `cargo bench --bench portfolio -- S M L` builds synthetic projects
+//! of each size (generated once, seeded, under `target/bench-data/`) and prints, per stage and
+//! in total, wall time, rows and megabytes per second, pages and charts per second, and the peak
+//! memory of the build; beside them, the floor: reading the same CSV bytes with the csv crate's
+//! raw record reader and nothing else, on one thread and on every core.
+//!
+//! Each build runs in a child process of this one, so that its peak memory is its own and not
+//! the generator's. Peak memory is read from `/proc`, so it is reported on Linux only.
+
+mod generate;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use vendorcard::{BuildOptions, Progress, Stage};
+
+use generate::{SIZES, Size};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    if args.first().map(String::as_str) == Some("--child") {
+        child(Path::new(&args[1]), Path::new(&args[2]));
+        return;
+    }
+
+    let asked: Vec<Size> = if args.is_empty() {
+        SIZES[..2].to_vec()
+    } else {
+        args.iter()
+            .map(|name| {
+                *SIZES
+                    .iter()
+                    .find(|s| s.name.eq_ignore_ascii_case(name))
+                    .unwrap_or_else(|| panic!("`{name}` is not a size: expected S, M or L"))
+            })
+            .collect()
+    };
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    println!(
+        "{} cores; sizes {}",
+        std::thread::available_parallelism().map_or(1, usize::from),
+        asked.iter().map(|s| s.name).collect::<Vec<_>>().join(" ")
+    );
+    for size in asked {
+        run(size, &data);
+    }
+}
+
+fn run(size: Size, data: &Path) {
+    let dir = data.join(size.name);
+    let started = Instant::now();
+    let generated = generate::ensure(size, &dir).expect("the synthetic project is written");
+    let made = started.elapsed();
+    let out = data.join(format!("{}-site", size.name));
+
+    let (one_thread, all_cores) = floor(&dir.join("kpis"));
+    let report = measure(&dir, &out);
+    let (pages, charts, site_bytes, largest_page) = site_counts(&out);
+
+    let mb = generated.bytes as f64 / 1e6;
+    let rows = generated.rows as f64;
+    println!(
+        "\n== {}: {} vendors × {} months × {} KPIs × {} rows = {} rows, {:.1} MB of CSV (ready in {:.1} s)",
+        size.name,
+        size.vendors,
+        size.months,
+        generate::KPIS_PER_VENDOR,
+        size.rows_per_kpi_month,
+        generated.rows,
+        mb,
+        made.as_secs_f64()
+    );
+    println!(
+        "{:<10} {:>9} {:>14} {:>10} {:>16}",
+        "stage", "seconds", "rows/s", "MB/s", "pages, charts/s"
+    );
+    let per = |stage: &str, seconds: f64| {
+        let rate = |n: f64| if seconds > 0.0 { n / seconds } else { f64::INFINITY };
+        match stage {
+            "load" => println!(
+                "{stage:<10} {seconds:>9.3} {:>14.0} {:>10.1} {:>16}",
+                rate(rows),
+                rate(mb),
+                ""
+            ),
+            "render" | "write" | "total" => println!(
+                "{stage:<10} {seconds:>9.3} {:>14.0} {:>10.1} {:>16}",
+                if stage == "total" { rate(rows) } else { f64::NAN },
+                if stage == "total" { rate(mb) } else { f64::NAN },
+                format!("{:.0}, {:.0}", rate(pages as f64), rate(charts as f64))
+            ),
+            _ => println!("{stage:<10} {seconds:>9.3}"),
+        }
+    };
+    for (stage, elapsed) in &report.stages {
+        per(stage, elapsed.as_secs_f64());
+    }
+    per("total", report.total.as_secs_f64());
+    println!(
+        "peak memory of the build: {}",
+        report.peak_kib.map_or_else(
+            || "not known here".to_owned(),
+            |k| format!("{:.0} MB", k as f64 / 1024.0)
+        )
+    );
+    println!(
+        "floor, csv raw records only: {:.3} s on one thread ({:.0} MB/s), {:.3} s on every core ({:.0} MB/s); load is {:.2}× the one-thread floor",
+        one_thread.as_secs_f64(),
+        mb / one_thread.as_secs_f64(),
+        all_cores.as_secs_f64(),
+        mb / all_cores.as_secs_f64(),
+        report
+            .stages
+            .iter()
+            .find(|(s, _)| *s == "load")
+            .map_or(f64::NAN, |(_, d)| d.as_secs_f64() / one_thread.as_secs_f64())
+    );
+    println!(
+        "site: {pages} pages, {charts} charts, {:.1} MB; largest page {:.0} KB",
+        site_bytes as f64 / 1e6,
+        largest_page as f64 / 1e3
+    );
+}
+
+/// Reads every CSV of `kpis` with the raw record reader: the least any build must spend.
+fn floor(kpis: &Path) -> (Duration, Duration) {
+    let files: Vec<PathBuf> = std::fs::read_dir(kpis)
+        .expect("the exports")
+        .map(|e| e.expect("an entry").path())
+        .collect();
+    let read = |path: &PathBuf| -> u64 {
+        let mut reader = csv::ReaderBuilder::new().from_path(path).expect("an export");
+        let mut record = csv::ByteRecord::new();
+        let mut rows = 0;
+        while reader.read_byte_record(&mut record).expect("a record") {
+            rows += 1;
+        }
+        rows
+    };
+    let started = Instant::now();
+    let one: u64 = files.iter().map(read).sum();
+    let one_thread = started.elapsed();
+    let started = Instant::now();
+    let all: u64 = files.par_iter().map(read).sum();
+    let all_cores = started.elapsed();
+    assert_eq!(one, all);
+    (one_thread, all_cores)
+}
+
+struct Report {
+    stages: Vec<(&'static str, Duration)>,
+    total: Duration,
+    peak_kib: Option<u64>,
+}
+
+/// Builds the project in a child process and reads what it measured.
+fn measure(dir: &Path, out: &Path) -> Report {
+    let output = Command::new(std::env::current_exe().expect("this benchmark"))
+        .arg("--child")
+        .arg(dir)
+        .arg(out)
+        .output()
+        .expect("the child build runs");
+    assert!(
+        output.status.success(),
+        "the build failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut report = Report { stages: Vec::new(), total: Duration::ZERO, peak_kib: None };
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        match (words.next(), words.next(), words.next()) {
+            (Some("stage"), Some(name), Some(micros)) => {
+                let name = ["load", "evaluate", "render", "write"]
+                    .into_iter()
+                    .find(|n| *n == name)
+                    .expect("a stage");
+                report.stages.push((name, Duration::from_micros(micros.parse().expect("micros"))));
+            }
+            (Some("total"), Some(micros), _) => {
+                report.total = Duration::from_micros(micros.parse().expect("micros"));
+            }
+            (Some("peak_kib"), Some(kib), _) => report.peak_kib = kib.parse().ok(),
+            _ => {}
+        }
+    }
+    report
+}
+
+/// Pages, charts, bytes and the largest page of the site written.
+fn site_counts(out: &Path) -> (usize, usize, u64, u64) {
+    let (mut pages, mut charts, mut bytes, mut largest) = (0, 0, 0, 0);
+    for entry in walkdir::WalkDir::new(out) {
+        let entry = entry.expect("an entry");
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let size = entry.metadata().expect("metadata").len();
+        bytes += size;
+        if entry.path().extension().is_some_and(|e| e == "html") {
+            pages += 1;
+            largest = largest.max(size);
+            let text = std::fs::read_to_string(entry.path()).expect("a page");
+            charts += text.matches("<svg").count();
+        }
+    }
+    (pages, charts, bytes, largest)
+}
+
+/// Collects each stage's time.
+struct Timings(Vec<(Stage, Duration)>);
+
+impl Progress for Timings {
+    fn stage(&mut self, _line: &str) {}
+    fn warning(&mut self, _warning: &vendorcard::diagnostics::Diagnostic) {}
+    fn timing(&mut self, stage: Stage, elapsed: Duration) {
+        self.0.push((stage, elapsed));
+    }
+}
+
+/// The build itself, in the child: prints each stage's time, the total and the peak memory.
+fn child(dir: &Path, out: &Path) {
+    let options = BuildOptions {
+        project: dir.to_path_buf(),
+        out: Some(out.to_path_buf()),
+        today: vendorcard::load::dates::parse_date(generate::TODAY).expect("a date"),
+        force: true,
+        base_url: None,
+        vendor: None,
+        gates: Vec::new(),
+    };
+    let mut timings = Timings(Vec::new());
+    let started = Instant::now();
+    let summary = vendorcard::build(&options, &mut timings)
+        .unwrap_or_else(|e| panic!("the build failed: {e}"));
+    let total = started.elapsed();
+    for (stage, elapsed) in &timings.0 {
+        let name = match stage {
+            Stage::Load => "load",
+            Stage::Evaluate => "evaluate",
+            Stage::Render => "render",
+            Stage::Write => "write",
+        };
+        println!("stage {name} {}", elapsed.as_micros());
+    }
+    println!("total {}", total.as_micros());
+    let peak = std::fs::read_to_string("/proc/self/status").ok().and_then(|status| {
+        status.lines().find_map(|l| {
+            l.strip_prefix("VmHWM:").map(|v| v.trim().trim_end_matches(" kB").trim().to_owned())
+        })
+    });
+    println!("peak_kib {}", peak.unwrap_or_default());
+    eprintln!("{}", summary.line);
+}
