@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -415,9 +417,9 @@ pub struct CellKey {
 /// Every measurement of the build, folded into one cell per vendor, KPI and site period.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Measurements {
-    pub cells: HashMap<CellKey, Cell>,
+    pub cells: FxHashMap<CellKey, Cell>,
     /// Per cell: how many measurements an exclusion removed, and the first exclusion that did.
-    pub excluded: HashMap<CellKey, (u64, usize)>,
+    pub excluded: FxHashMap<CellKey, (u64, usize)>,
 }
 
 impl Measurements {

@@ -5,6 +5,7 @@
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::load::discover::INPUT_FOLDERS;
 use crate::render::SiteFile;
@@ -92,30 +93,68 @@ pub struct Written {
     pub bytes: u64,
 }
 
-/// Writes `files` as the whole content of `out`.
-pub fn write(out: &Path, files: &[SiteFile], force: bool) -> Result<Written, SiteError> {
-    let replacing = prepare(out, force)?;
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(io_error(parent))?;
+/// A new site being assembled beside the output folder. Files are written into it as they are
+/// rendered, from any thread, so that a build never holds the whole site in memory; `finish`
+/// swaps it in whole, and dropping it unfinished removes it, leaving the previous site as it was.
+#[derive(Debug)]
+pub struct Staging {
+    folder: tempfile::TempDir,
+    out: PathBuf,
+    parent: PathBuf,
+    replacing: bool,
+    files: AtomicUsize,
+    bytes: AtomicU64,
+}
 
-    let staging = tempfile::Builder::new()
-        .prefix(".vendorcard-new-")
-        .tempdir_in(parent)
-        .map_err(io_error(parent))?;
-    let mut bytes = 0;
-    for file in files {
-        let path = staging.path().join(&file.path);
+impl Staging {
+    /// Checks that `out` may be replaced and opens a staging folder beside it.
+    pub fn begin(out: &Path, force: bool) -> Result<Staging, SiteError> {
+        let replacing = prepare(out, force)?;
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).map_err(io_error(parent))?;
+        let folder = tempfile::Builder::new()
+            .prefix(".vendorcard-new-")
+            .tempdir_in(parent)
+            .map_err(io_error(parent))?;
+        Ok(Staging {
+            folder,
+            out: out.to_path_buf(),
+            parent: parent.to_path_buf(),
+            replacing,
+            files: AtomicUsize::new(0),
+            bytes: AtomicU64::new(0),
+        })
+    }
+
+    /// Writes one file of the site, by its `/`-separated path below the output folder.
+    pub fn put(&self, path: &str, bytes: &[u8]) -> Result<(), SiteError> {
+        let path = self.folder.path().join(path);
         if let Some(folder) = path.parent() {
             fs::create_dir_all(folder).map_err(io_error(folder))?;
         }
-        fs::write(&path, &file.bytes).map_err(io_error(&path))?;
-        bytes += file.bytes.len() as u64;
+        fs::write(&path, bytes).map_err(io_error(&path))?;
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        Ok(())
     }
-    let marker = staging.path().join(MARKER);
-    fs::write(&marker, MARKER_TEXT).map_err(io_error(&marker))?;
 
-    swap_in(staging, out, parent, replacing)?;
-    Ok(Written { files: files.len(), bytes })
+    /// Marks the new site as vendorcard's and puts it in place of the old one.
+    pub fn finish(self) -> Result<Written, SiteError> {
+        let marker = self.folder.path().join(MARKER);
+        fs::write(&marker, MARKER_TEXT).map_err(io_error(&marker))?;
+        let written = Written { files: self.files.into_inner(), bytes: self.bytes.into_inner() };
+        swap_in(self.folder, &self.out, &self.parent, self.replacing)?;
+        Ok(written)
+    }
+}
+
+/// Writes `files` as the whole content of `out`.
+pub fn write(out: &Path, files: &[SiteFile], force: bool) -> Result<Written, SiteError> {
+    let staging = Staging::begin(out, force)?;
+    for file in files {
+        staging.put(&file.path, &file.bytes)?;
+    }
+    staging.finish()
 }
 
 /// Whether `out` exists and may be replaced.

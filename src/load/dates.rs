@@ -16,8 +16,14 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     if !shaped {
         return Err(format!("`{text}` is not a date: expected YYYY-MM-DD, such as 2026-03-31"));
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a day of the calendar: expected YYYY-MM-DD"))
+    // The shape is checked, so the digits are read as they stand: far quicker than a format
+    // string, for the millions of rows an export may hold.
+    let digits = |range: std::ops::Range<usize>| {
+        text.as_bytes()[range].iter().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'))
+    };
+    let year = i32::try_from(digits(0..4)).unwrap_or(0);
+    NaiveDate::from_ymd_opt(year, digits(5..7), digits(8..10))
+        .ok_or_else(|| format!("`{text}` is not a day of the calendar: expected YYYY-MM-DD"))
 }
 
 /// `as_of` in settings: a date, or a month or quarter meaning its last day.

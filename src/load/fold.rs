@@ -2,7 +2,9 @@
 //! and mapped sources alike. A measurement dated outside its contract's term, or after an
 //! `as_of` set in settings, is left out and counted.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -35,7 +37,10 @@ impl LeftOut {
     }
 }
 
-fn merge_excluded(into: &mut HashMap<CellKey, (u64, usize)>, from: HashMap<CellKey, (u64, usize)>) {
+fn merge_excluded(
+    into: &mut FxHashMap<CellKey, (u64, usize)>,
+    from: FxHashMap<CellKey, (u64, usize)>,
+) {
     for (key, (count, index)) in from {
         let entry = into.entry(key).or_insert((0, index));
         entry.0 += count;
@@ -49,11 +54,11 @@ fn merge_excluded(into: &mut HashMap<CellKey, (u64, usize)>, from: HashMap<CellK
 pub struct Fold<'a> {
     contracts: &'a [Contract],
     window: Window,
-    pub cells: HashMap<CellKey, Cell>,
+    pub cells: FxHashMap<CellKey, Cell>,
     /// Per vendor (index into the contracts).
     pub left_out: BTreeMap<usize, LeftOut>,
     /// Per cell: measurements removed by an agreed exclusion, and the first exclusion that did.
-    pub excluded: HashMap<CellKey, (u64, usize)>,
+    pub excluded: FxHashMap<CellKey, (u64, usize)>,
     /// Measurements folded.
     pub folded: u64,
 }
@@ -63,9 +68,9 @@ impl<'a> Fold<'a> {
         Fold {
             contracts,
             window,
-            cells: HashMap::new(),
+            cells: FxHashMap::default(),
             left_out: BTreeMap::new(),
-            excluded: HashMap::new(),
+            excluded: FxHashMap::default(),
             folded: 0,
         }
     }

@@ -175,13 +175,10 @@ impl<R> Watched<R> {
 impl<R: Read> Read for Watched<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
         let read = self.inner.read(buffer)?;
-        for (at, byte) in buffer[..read].iter().enumerate() {
-            match byte {
-                b'"' => self.quotes += 1,
-                b'\n' => self.breaks.push_back(self.read + at as u64),
-                _ => {}
-            }
-        }
+        let bytes = &buffer[..read];
+        self.quotes += memchr::memchr_iter(b'"', bytes).count() as u64;
+        let start = self.read;
+        self.breaks.extend(memchr::memchr_iter(b'\n', bytes).map(|at| start + at as u64));
         self.read += read as u64;
         Ok(read)
     }
@@ -253,12 +250,21 @@ impl CsvRows {
         let offset = self.record.position().map_or(0, csv::Position::byte);
         row.line = self.reader.get_mut().line_at(offset);
         self.last_line = row.line;
-        self.last_spans_lines = self.record.iter().any(|field| field.contains(&b'\n'));
-        row.cells.clear();
+        self.last_spans_lines =
+            self.record.iter().any(|field| memchr::memchr(b'\n', field).is_some());
+        // The cells' strings are kept from row to row and refilled, so that reading a row
+        // allocates nothing once the first rows are read.
+        row.cells.truncate(self.record.len());
         for (column, bytes) in self.record.iter().enumerate() {
             let text = std::str::from_utf8(bytes)
                 .map_err(|_| RowError::NotUtf8 { line: row.line, column })?;
-            row.cells.push(text.to_owned());
+            match row.cells.get_mut(column) {
+                Some(cell) => {
+                    cell.clear();
+                    cell.push_str(text);
+                }
+                None => row.cells.push(text.to_owned()),
+            }
         }
         Ok(true)
     }
