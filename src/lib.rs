@@ -163,13 +163,13 @@ pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summ
         }
     };
 
+    // The new site is assembled beside the old one and swapped in whole, so that a failed
+    // build leaves the previous site as it was.
+    let staging = site::Staging::begin(&out, options.force)?;
     let rendered = timed(
         progress,
         Stage::Render,
-        || {
-            render::render(&loaded.project, &evaluation, &loaded.templates, audience)
-                .map_err(Error::Invalid)
-        },
+        || render_to(&loaded, &evaluation, audience, &staging),
         |r| format!("rendered {}, {}", plural(r.pages, "page"), plural(r.charts, "chart")),
     )?;
     for note in &rendered.notes {
@@ -179,7 +179,7 @@ pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summ
     timed(
         progress,
         Stage::Write,
-        || site::write(&out, &rendered.files, options.force).map_err(Error::from),
+        || staging.finish().map_err(Error::from),
         |w| format!("wrote {}, {} to {}", plural(w.files, "file"), size(w.bytes), shown.display()),
     )?;
 
@@ -209,13 +209,25 @@ pub fn check(
         || Ok(evaluate::evaluate(&loaded.project, today)),
         evaluated_line,
     )?;
-    let rendered =
-        render::render(&loaded.project, &evaluation, &loaded.templates, render::Audience::Buyer)
-            .map_err(Error::Invalid)?;
+    let rendered = render_to(&loaded, &evaluation, render::Audience::Buyer, &render::Discard)?;
     for note in &rendered.notes {
         progress.warning(note);
     }
     Ok(Summary::new(&loaded, evaluation, gates))
+}
+
+fn render_to(
+    loaded: &Loaded,
+    evaluation: &Evaluation,
+    audience: render::Audience,
+    sink: &dyn render::Sink,
+) -> Result<render::Rendered, Error> {
+    render::render(&loaded.project, evaluation, &loaded.templates, audience, sink).map_err(
+        |failed| match failed {
+            render::Failed::Pages(problems) => Error::Invalid(problems),
+            render::Failed::Write(error) => Error::Site(error),
+        },
+    )
 }
 
 fn load_project(

@@ -3,12 +3,11 @@
 //! replaced without `--force`, and the output may not be, or lie in, the project's inputs.
 
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::load::discover::INPUT_FOLDERS;
-use crate::render::SiteFile;
 
 /// The file that marks a folder as written by vendorcard.
 pub const MARKER: &str = ".vendorcard-site";
@@ -126,15 +125,23 @@ impl Staging {
         })
     }
 
-    /// Writes one file of the site, by its `/`-separated path below the output folder.
-    pub fn put(&self, path: &str, bytes: &[u8]) -> Result<(), SiteError> {
+    /// Writes one file of the site, by its `/`-separated path below the output folder, with
+    /// what `fill` writes.
+    pub fn write(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), SiteError> {
         let path = self.folder.path().join(path);
         if let Some(folder) = path.parent() {
             fs::create_dir_all(folder).map_err(io_error(folder))?;
         }
-        fs::write(&path, bytes).map_err(io_error(&path))?;
+        let file = fs::File::create(&path).map_err(io_error(&path))?;
+        let mut out = io::BufWriter::new(file);
+        fill(&mut out).and_then(|()| out.flush()).map_err(io_error(&path))?;
+        let length = out.get_ref().metadata().map_err(io_error(&path))?.len();
         self.files.fetch_add(1, Ordering::Relaxed);
-        self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        self.bytes.fetch_add(length, Ordering::Relaxed);
         Ok(())
     }
 
@@ -146,15 +153,6 @@ impl Staging {
         swap_in(self.folder, &self.out, &self.parent, self.replacing)?;
         Ok(written)
     }
-}
-
-/// Writes `files` as the whole content of `out`.
-pub fn write(out: &Path, files: &[SiteFile], force: bool) -> Result<Written, SiteError> {
-    let staging = Staging::begin(out, force)?;
-    for file in files {
-        staging.put(&file.path, &file.bytes)?;
-    }
-    staging.finish()
 }
 
 /// Whether `out` exists and may be replaced.
@@ -208,8 +206,17 @@ fn swap_in(
 mod tests {
     use super::*;
 
-    fn file(path: &str, text: &str) -> SiteFile {
-        SiteFile { path: path.to_owned(), bytes: text.as_bytes().to_vec() }
+    fn file<'a>(path: &'a str, text: &'a str) -> (&'a str, &'a str) {
+        (path, text)
+    }
+
+    /// Writes `files` as the whole content of `out`, as a build does.
+    fn write(out: &Path, files: &[(&str, &str)], force: bool) -> Result<Written, SiteError> {
+        let staging = Staging::begin(out, force)?;
+        for (path, text) in files {
+            staging.write(path, &mut |out| out.write_all(text.as_bytes()))?;
+        }
+        staging.finish()
     }
 
     #[test]

@@ -244,3 +244,19 @@ fn problems_beyond_those_listed_are_still_counted() {
     assert!(errors.contains("15 more problems in this file are not listed"), "{errors}");
     assert!(errors.contains("error: 40 problems in the inputs"), "{errors}");
 }
+
+#[test]
+fn a_kpi_export_that_is_not_utf8_is_placed_at_its_cell_and_reading_goes_on() {
+    let project = good_project();
+    // `Zoë` in Windows-1252 on line 3, column 4; `high` on line 4 is reported as well.
+    let mut export =
+        b"date,vendor,kpi,value\n2026-01-10,acme,wait,50\n2026-01-11,acme,wait,Zo".to_vec();
+    export.push(0xeb);
+    export.extend_from_slice(b"\n2026-01-12,acme,wait,high\n");
+    std::fs::write(project.path().join("kpis/acme.csv"), export).unwrap();
+    let errors = failed(&project);
+    assert!(errors.contains("holds text that is not UTF-8"), "{errors}");
+    assert!(errors.contains("--> kpis/acme.csv:3:4"), "{errors}");
+    assert!(errors.contains("`high` is not a number"), "{errors}");
+    assert!(errors.contains("--> kpis/acme.csv:4:4"), "{errors}");
+}

@@ -2,7 +2,10 @@
 //! (`date,vendor,<kpi>,<kpi>…`), told apart by their header. Each row is folded into its cell as
 //! it is read, so a file of any length is read in one pass and memory grows with cells only.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use csv::StringRecord;
+use rustc_hash::FxHashMap;
 
 use crate::diagnostics::{Diagnostic, FileProblems, plural};
 use crate::evaluate::aggregate::Origin;
@@ -21,7 +24,10 @@ use crate::model::Contract;
 pub struct Registry<'a> {
     contracts: &'a [Contract],
     outlines: &'a [Outline],
-    by_id: HashMap<&'a str, Vendor>,
+    by_id: FxHashMap<&'a str, Vendor>,
+    /// The KPI ids of each loaded contract, and of each outline that has them.
+    kpis: Vec<Vec<&'a str>>,
+    outline_kpis: Vec<Option<Vec<&'a str>>>,
 }
 
 /// A vendor a row may name.
@@ -35,10 +41,16 @@ enum Vendor {
 
 impl<'a> Registry<'a> {
     pub fn new(contracts: &'a [Contract], outlines: &'a [Outline]) -> Self {
-        let mut by_id: HashMap<&str, Vendor> =
+        let mut by_id: FxHashMap<&str, Vendor> =
             outlines.iter().enumerate().map(|(i, o)| (o.id.as_str(), Vendor::Broken(i))).collect();
         by_id.extend(contracts.iter().enumerate().map(|(i, c)| (c.id.as_str(), Vendor::Valid(i))));
-        Registry { contracts, outlines, by_id }
+        let kpis =
+            contracts.iter().map(|c| c.kpis.iter().map(|k| k.id.as_str()).collect()).collect();
+        let outline_kpis = outlines
+            .iter()
+            .map(|o| o.kpis.as_ref().map(|ids| ids.iter().map(String::as_str).collect()))
+            .collect();
+        Registry { contracts, outlines, by_id, kpis, outline_kpis }
     }
 
     fn vendor(&self, id: &str) -> Option<Vendor> {
@@ -53,15 +65,10 @@ impl<'a> Registry<'a> {
     }
 
     /// The KPI ids the vendor's contract declares; `None` when its file could not be read.
-    fn kpi_ids(&self, vendor: Vendor) -> Option<Vec<&str>> {
+    fn kpi_ids(&self, vendor: Vendor) -> Option<&[&'a str]> {
         match vendor {
-            Vendor::Valid(index) => {
-                Some(self.contracts[index].kpis.iter().map(|k| k.id.as_str()).collect())
-            }
-            Vendor::Broken(index) => self.outlines[index]
-                .kpis
-                .as_ref()
-                .map(|ids| ids.iter().map(String::as_str).collect()),
+            Vendor::Valid(index) => Some(&self.kpis[index]),
+            Vendor::Broken(index) => self.outline_kpis[index].as_deref(),
         }
     }
 
@@ -230,7 +237,7 @@ impl<'c> Export<'_, 'c> {
         }
     }
 
-    fn header(&mut self, fields: &[String], line: u64) -> Option<Columns> {
+    fn header(&mut self, fields: &StringRecord, line: u64) -> Option<Columns> {
         let names: Vec<String> = fields.iter().map(|f| f.trim().to_ascii_lowercase()).collect();
         let find = |name: &str| names.iter().position(|n| n == name);
         let mut seen = HashSet::new();
@@ -322,7 +329,7 @@ impl<'c> Export<'_, 'c> {
         }
     }
 
-    fn row(&mut self, columns: &Columns, fields: &[String], line: u64) {
+    fn row(&mut self, columns: &Columns, fields: &StringRecord, line: u64) {
         self.read.counts.rows += 1;
         if fields.iter().all(|f| f.trim().is_empty()) {
             self.read.counts.blank_rows += 1;

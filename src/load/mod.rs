@@ -365,16 +365,20 @@ fn load_exports(
     let mut measurements = Measurements::default();
 
     // Files are read in parallel and merged in their sorted order, so the result is the same
-    // however the work was shared out.
-    let reads: Vec<_> = files
-        .par_iter()
-        .map(|file| kpi_exports::read(file, order.index(file), &registry, window))
-        .collect();
-    for read in reads {
-        read.fold.merge_into(&mut measurements, &mut report.left_out);
-        problems.extend(read.problems);
-        report.warnings.extend(read.warnings);
-        report.files.push(read.counts);
+    // however the work was shared out. They go in batches of a few per core, so that the cells
+    // of files read but not yet merged stay few.
+    let batch = rayon::current_num_threads() * 4;
+    for chunk in files.chunks(batch) {
+        let reads: Vec<_> = chunk
+            .par_iter()
+            .map(|file| kpi_exports::read(file, order.index(file), &registry, window))
+            .collect();
+        for read in reads {
+            read.fold.merge_into(&mut measurements, &mut report.left_out);
+            problems.extend(read.problems);
+            report.warnings.extend(read.warnings);
+            report.files.push(read.counts);
+        }
     }
     measurements
 }

@@ -619,7 +619,7 @@ fn read_file<'a>(
             );
             continue;
         }
-        let cells: Vec<&str> = found.iter().map(|&i| row.cells[i].as_str()).collect();
+        let cells: Vec<&str> = found.iter().map(|&i| &row.cells[i]).collect();
         if comma_trap {
             tally.commas_in_semicolon_files += plan
                 .kpis

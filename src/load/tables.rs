@@ -84,7 +84,7 @@ impl TableError {
 #[derive(Debug, Default)]
 pub struct Row {
     pub line: u64,
-    pub cells: Vec<String>,
+    pub cells: csv::StringRecord,
 }
 
 impl Row {
@@ -186,7 +186,6 @@ impl<R: Read> Read for Watched<R> {
 
 pub struct CsvRows {
     reader: csv::Reader<Watched<Box<dyn Read + Send>>>,
-    record: csv::ByteRecord,
     delimiter: u8,
     last_line: u64,
     last_spans_lines: bool,
@@ -204,14 +203,26 @@ impl CsvRows {
         // A byte-order mark always wins; without one, the set encoding (UTF-8 by default). UTF-8
         // passes through undecoded, so that a bad byte is reported rather than replaced.
         let explicit = options.encoding.filter(|e| *e != encoding_rs::UTF_8);
-        let decoded = DecodeReaderBytesBuilder::new()
-            .encoding(explicit)
-            .bom_override(true)
-            .utf8_passthru(true)
-            .strip_bom(true)
-            .build(file);
+        let mut file = BufReader::with_capacity(1 << 16, file);
+        let start = file.fill_buf().map_err(|e| TableError::Open(e.to_string()))?;
+        let utf16 = start.starts_with(&[0xff, 0xfe]) || start.starts_with(&[0xfe, 0xff]);
+        let utf8_mark = start.starts_with(&[0xef, 0xbb, 0xbf]);
+        let mut buffered: Box<dyn BufRead + Send> = if explicit.is_none() && !utf16 {
+            // Plain UTF-8, by far the most common, is read as it is, without a decoder's copy.
+            if utf8_mark {
+                file.consume(3);
+            }
+            Box::new(file)
+        } else {
+            let decoded = DecodeReaderBytesBuilder::new()
+                .encoding(explicit)
+                .bom_override(true)
+                .utf8_passthru(true)
+                .strip_bom(true)
+                .build(file);
+            Box::new(BufReader::with_capacity(1 << 16, decoded))
+        };
         // The header line is read ahead to find the separator, then read again as the first row.
-        let mut buffered = BufReader::with_capacity(1 << 16, decoded);
         let mut head = Vec::new();
         if options.delimiter.is_none() {
             (&mut buffered)
@@ -226,17 +237,13 @@ impl CsvRows {
             .flexible(true)
             .delimiter(delimiter)
             .from_reader(Watched::new(source));
-        Ok(CsvRows {
-            reader,
-            record: csv::ByteRecord::new(),
-            delimiter,
-            last_line: 0,
-            last_spans_lines: false,
-        })
+        Ok(CsvRows { reader, delimiter, last_line: 0, last_spans_lines: false })
     }
 
     fn next(&mut self, row: &mut Row) -> Result<bool, RowError> {
-        match self.reader.read_byte_record(&mut self.record) {
+        // The row's record is refilled in place, so that reading a row allocates nothing once
+        // the first rows are read; its text is checked to be UTF-8 as a whole.
+        match self.reader.read_record(&mut row.cells) {
             Ok(true) => {}
             Ok(false) => return Ok(false),
             Err(error) => {
@@ -244,28 +251,20 @@ impl CsvRows {
                     Some(position) => self.reader.get_mut().line_at(position.byte()),
                     None => self.last_line,
                 };
-                return Err(RowError::Unreadable { line, cause: error.to_string() });
+                return Err(match error.kind() {
+                    csv::ErrorKind::Utf8 { err, .. } => {
+                        self.last_line = line;
+                        RowError::NotUtf8 { line, column: err.field() }
+                    }
+                    _ => RowError::Unreadable { line, cause: error.to_string() },
+                });
             }
         }
-        let offset = self.record.position().map_or(0, csv::Position::byte);
+        let offset = row.cells.position().map_or(0, csv::Position::byte);
         row.line = self.reader.get_mut().line_at(offset);
         self.last_line = row.line;
         self.last_spans_lines =
-            self.record.iter().any(|field| memchr::memchr(b'\n', field).is_some());
-        // The cells' strings are kept from row to row and refilled, so that reading a row
-        // allocates nothing once the first rows are read.
-        row.cells.truncate(self.record.len());
-        for (column, bytes) in self.record.iter().enumerate() {
-            let text = std::str::from_utf8(bytes)
-                .map_err(|_| RowError::NotUtf8 { line: row.line, column })?;
-            match row.cells.get_mut(column) {
-                Some(cell) => {
-                    cell.clear();
-                    cell.push_str(text);
-                }
-                None => row.cells.push(text.to_owned()),
-            }
-        }
+            memchr::memchr(b'\n', row.cells.as_byte_record().as_slice()).is_some();
         Ok(true)
     }
 
@@ -336,7 +335,7 @@ impl SheetRows {
         let Some((line, cells)) = self.rows.get_mut(self.next) else { return false };
         self.next += 1;
         row.line = *line;
-        row.cells = std::mem::take(cells);
+        row.cells = csv::StringRecord::from(std::mem::take(cells));
         true
     }
 }

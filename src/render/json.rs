@@ -1,6 +1,7 @@
 //! `data/scorecards.json`: every number of the site for machines, every key always present.
 
 use std::collections::BTreeMap;
+use std::io;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -13,11 +14,27 @@ use crate::model::{Contract, Project};
 use crate::render::messages::alert_message;
 
 #[derive(Debug, Serialize)]
-struct Document {
+struct Document<'a> {
     as_of: String,
     today: String,
     period: String,
-    vendors: Vec<Vendor>,
+    vendors: Vendors<'a>,
+}
+
+/// The vendors of the document, each made as it is written, so that the document of a large
+/// portfolio is never held whole.
+#[derive(Debug)]
+struct Vendors<'a> {
+    project: &'a Project,
+    evaluation: &'a Evaluation,
+}
+
+impl Serialize for Vendors<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Vendors { project, evaluation } = *self;
+        serializer
+            .collect_seq(evaluation.scorecards.iter().map(|card| vendor(project, evaluation, card)))
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -127,20 +144,19 @@ fn percent(value: Decimal) -> f64 {
     round_half_away(number(value), 6)
 }
 
-pub fn scorecards_json(project: &Project, evaluation: &Evaluation) -> String {
+pub fn scorecards_json(
+    project: &Project,
+    evaluation: &Evaluation,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     let document = Document {
         as_of: evaluation.as_of.to_string(),
         today: evaluation.today.to_string(),
         period: evaluation.period.to_string(),
-        vendors: evaluation
-            .scorecards
-            .iter()
-            .map(|card| vendor(project, evaluation, card))
-            .collect(),
+        vendors: Vendors { project, evaluation },
     };
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    out.write_all(b"\n")
 }
 
 fn vendor(project: &Project, evaluation: &Evaluation, card: &Scorecard) -> Vendor {

@@ -1,6 +1,8 @@
 //! `data/scores.csv` and `data/credits.csv`: the figures as spreadsheets read them, `.` as the
 //! decimal mark, an empty cell where there is no value.
 
+use std::io;
+
 use rust_decimal::Decimal;
 
 use crate::evaluate::Evaluation;
@@ -27,38 +29,42 @@ fn decimal(value: Decimal) -> String {
         .to_string()
 }
 
-fn write(rows: Vec<Vec<String>>) -> String {
-    let mut writer =
-        csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
-    for row in rows {
-        // Writing to memory cannot fail.
-        let _ = writer.write_record(row);
-    }
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+/// A CSV writer of rows ending in `\n`, straight into the file: the tables of a large portfolio
+/// run to hundreds of thousands of rows, and are never held whole.
+fn writer(out: &mut dyn io::Write) -> csv::Writer<&mut dyn io::Write> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out)
 }
 
-pub fn scores_csv(project: &Project, evaluation: &Evaluation) -> String {
-    let mut rows =
-        vec![["vendor", "period", "kpi", "actual", "status", "score"].map(str::to_owned).to_vec()];
+pub fn scores_csv(
+    project: &Project,
+    evaluation: &Evaluation,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    let mut rows = writer(out);
+    rows.write_record(["vendor", "period", "kpi", "actual", "status", "score"])?;
     for card in &evaluation.scorecards {
         let contract = &project.contracts[card.vendor];
         for period in &card.periods {
             for (kpi, result) in contract.kpis.iter().zip(&period.kpis) {
-                rows.push(vec![
+                rows.write_record([
                     text_cell(&contract.id),
                     period.period.to_string(),
                     text_cell(&kpi.id),
                     number(result.actual),
                     result.status.name().to_owned(),
                     number(result.score),
-                ]);
+                ])?;
             }
         }
     }
-    write(rows)
+    rows.flush()
 }
 
-pub fn credits_csv(project: &Project, evaluation: &Evaluation) -> String {
+pub fn credits_csv(
+    project: &Project,
+    evaluation: &Evaluation,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     let header = [
         "vendor",
         "period",
@@ -70,7 +76,8 @@ pub fn credits_csv(project: &Project, evaluation: &Evaluation) -> String {
         "state",
         "capped",
     ];
-    let mut rows = vec![header.map(str::to_owned).to_vec()];
+    let mut rows = writer(out);
+    rows.write_record(header)?;
     for card in &evaluation.scorecards {
         let contract = &project.contracts[card.vendor];
         let currency = contract.fee.as_ref().map(|f| f.currency.clone()).unwrap_or_default();
@@ -79,7 +86,7 @@ pub fn credits_csv(project: &Project, evaluation: &Evaluation) -> String {
         for period in &card.periods {
             for (kpi, result) in contract.kpis.iter().zip(&period.kpis) {
                 let Some(credit) = &result.credit else { continue };
-                rows.push(vec![
+                rows.write_record([
                     text_cell(&contract.id),
                     period.period.to_string(),
                     text_cell(&kpi.id),
@@ -89,11 +96,11 @@ pub fn credits_csv(project: &Project, evaluation: &Evaluation) -> String {
                     text_cell(&currency),
                     credit.state.name().to_owned(),
                     credit.capped.to_string(),
-                ]);
+                ])?;
             }
         }
     }
-    write(rows)
+    rows.flush()
 }
 
 #[cfg(test)]
