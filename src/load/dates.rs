@@ -47,7 +47,7 @@ pub fn parse_timestamp(text: &str) -> Result<NaiveDateTime, String> {
 
 /// An ISO date or date-time as written, and its offset from UTC in seconds when it has one.
 pub fn parse_timestamp_offset(text: &str) -> Result<(NaiveDateTime, Option<i32>), String> {
-    let trimmed = text.trim();
+    let trimmed = crate::load::values::trimmed(text);
     let expected = || {
         format!(
             "`{trimmed}` is not an ISO date: expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, \

@@ -3,6 +3,7 @@
 //! `as_of` set in settings, is left out and counted.
 
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap;
 
@@ -132,7 +133,13 @@ impl<'a> Fold<'a> {
         left_out: &mut BTreeMap<String, LeftOut>,
     ) {
         for (key, cell) in self.cells {
-            measurements.cells.entry(key).or_default().merge(&cell);
+            // A cell new to the project is moved in whole rather than merged into an empty one.
+            match measurements.cells.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(cell);
+                }
+                Entry::Occupied(mut slot) => slot.get_mut().merge(&cell),
+            }
         }
         merge_excluded(&mut measurements.excluded, self.excluded);
         for (vendor, counts) in self.left_out {

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use chrono::NaiveDateTime;
 use csv::StringRecord;
 use rustc_hash::FxHashMap;
 
@@ -15,7 +16,7 @@ use crate::load::dates::parse_timestamp;
 use crate::load::discover::InputFile;
 use crate::load::fold::{Fold, Window};
 use crate::load::tables::{Row, RowError, Table, TableOptions, UNCLOSED_QUOTE};
-use crate::load::values::{parse_number, shorten};
+use crate::load::values::{parse_number, shorten, trimmed};
 use crate::model::Contract;
 
 /// The contracts that rows may name: those that loaded, and the outlines of those that did not,
@@ -154,6 +155,8 @@ pub fn read<'a>(
         read,
         problems: FileProblems::new(&file.shown),
         ignored: BTreeMap::new(),
+        last_vendor: None,
+        last_date: None,
     };
     export.read_rows(&mut table);
     export.finish()
@@ -183,6 +186,9 @@ struct Export<'a, 'c> {
     problems: FileProblems,
     /// Wide columns that are no KPI of a row's vendor: (column, vendor) → rows.
     ignored: BTreeMap<(String, Vendor), u64>,
+    /// The vendor id and the date text of the last row that had them right.
+    last_vendor: Option<(String, Vendor)>,
+    last_date: Option<(String, NaiveDateTime)>,
 }
 
 struct Columns {
@@ -331,7 +337,7 @@ impl<'c> Export<'_, 'c> {
 
     fn row(&mut self, columns: &Columns, fields: &StringRecord, line: u64) {
         self.read.counts.rows += 1;
-        if fields.iter().all(|f| f.trim().is_empty()) {
+        if fields.iter().all(|f| trimmed(f).is_empty()) {
             self.read.counts.blank_rows += 1;
             return;
         }
@@ -350,9 +356,7 @@ impl<'c> Export<'_, 'c> {
             (folder, Some(column)) => self.row_vendor(folder, &fields[column], column, line),
             (None, None) => None,
         };
-        let at = parse_timestamp(&fields[columns.date])
-            .map_err(|message| self.problem(line, Some(columns.date), message))
-            .ok();
+        let at = self.timestamp(&fields[columns.date], columns.date, line);
         let (Some(vendor), Some(at)) = (vendor, at) else { return };
         let declared = self.registry.kpi_ids(vendor);
         self.read.counts.unnamed_values +=
@@ -360,7 +364,7 @@ impl<'c> Export<'_, 'c> {
 
         match &columns.layout {
             Layout::Long { kpi, value } => {
-                let id = fields[*kpi].trim();
+                let id = trimmed(&fields[*kpi]);
                 let Some(declared) = declared else { return };
                 let Some(kpi_index) = declared.iter().position(|k| *k == id) else {
                     let message = format!(
@@ -372,7 +376,7 @@ impl<'c> Export<'_, 'c> {
                     self.problem(line, Some(*kpi), message);
                     return;
                 };
-                if fields[*value].trim().is_empty() {
+                if trimmed(&fields[*value]).is_empty() {
                     self.read.counts.empty_values += 1;
                     return;
                 }
@@ -400,8 +404,14 @@ impl<'c> Export<'_, 'c> {
         column: usize,
         line: u64,
     ) -> Option<Vendor> {
-        let id = cell.trim();
-        let Some(found) = self.registry.vendor(id) else {
+        let id = trimmed(cell);
+        // Rows of one vendor come together in most exports, so the last one found is tried
+        // before the registry.
+        let found = match &self.last_vendor {
+            Some((last, vendor)) if last == id => Some(*vendor),
+            _ => self.registry.vendor(id),
+        };
+        let Some(found) = found else {
             let message = format!(
                 "no contract has the vendor id `{}`: expected one of {}",
                 shorten(id),
@@ -421,7 +431,37 @@ impl<'c> Export<'_, 'c> {
             self.problem(line, Some(column), message);
             return None;
         }
+        if self.last_vendor.as_ref().is_none_or(|(last, _)| last != id) {
+            self.last_vendor = Some((id.to_owned(), found));
+        }
         Some(found)
+    }
+
+    /// The date of a row. Rows that share a date come together in most exports, so the last
+    /// date read is kept with its text and used again when the text is the same.
+    fn timestamp(&mut self, cell: &str, column: usize, line: u64) -> Option<NaiveDateTime> {
+        if let Some((text, at)) = &self.last_date
+            && text == cell
+        {
+            return Some(*at);
+        }
+        match parse_timestamp(cell) {
+            Ok(at) => {
+                match &mut self.last_date {
+                    Some((text, last)) => {
+                        text.clear();
+                        text.push_str(cell);
+                        *last = at;
+                    }
+                    None => self.last_date = Some((cell.to_owned(), at)),
+                }
+                Some(at)
+            }
+            Err(message) => {
+                self.problem(line, Some(column), message);
+                None
+            }
+        }
     }
 
     fn measure(
@@ -433,7 +473,7 @@ impl<'c> Export<'_, 'c> {
         at: chrono::NaiveDateTime,
         line: u64,
     ) {
-        if cell.trim().is_empty() {
+        if trimmed(cell).is_empty() {
             return;
         }
         let value = match parse_number(cell) {

@@ -235,6 +235,7 @@ impl CsvRows {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
+            .buffer_capacity(1 << 16)
             .delimiter(delimiter)
             .from_reader(Watched::new(source));
         Ok(CsvRows { reader, delimiter, last_line: 0, last_spans_lines: false })

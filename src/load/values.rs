@@ -3,12 +3,21 @@
 use crate::load::contracts::is_measurable;
 use crate::model::{DecimalMark, LARGEST_VALUE};
 
+/// A cell without the spaces around it. Most cells have none and are returned as they are,
+/// without the full scan for Unicode spaces at both ends.
+pub fn trimmed(cell: &str) -> &str {
+    match (cell.as_bytes().first(), cell.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
+}
+
 /// A plain number, or a percentage such as `97.5%` (read as 97.5).
 ///
 /// Rust's float parser also accepts `NaN`, `inf` and `infinity`; those are no measurement and are
 /// refused here, so they can never reach a score or a page.
 pub fn parse_number(cell: &str) -> Result<f64, String> {
-    let text = cell.trim();
+    let text = trimmed(cell);
     let number = text.strip_suffix('%').map_or(text, str::trim_end);
     let plain = !number.is_empty()
         && number
@@ -171,6 +180,17 @@ pub fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trimmed_cells_lose_every_kind_of_space_around_them() {
+        assert_eq!(trimmed("48"), "48");
+        assert_eq!(trimmed(" 48\t"), "48");
+        assert_eq!(trimmed("\u{a0}97.5%\u{202f}"), "97.5%");
+        assert_eq!(trimmed("a b"), "a b");
+        assert_eq!(trimmed("  "), "");
+        assert_eq!(trimmed(""), "");
+        assert_eq!(trimmed("é"), "é");
+    }
 
     #[test]
     fn plain_numbers_and_percentages() {
