@@ -4,7 +4,8 @@
 //! memory of the build; beside them, the floor: reading the same CSV bytes with the csv crate's
 //! raw record reader and nothing else, on one thread and on every core.
 //!
-//! Each build runs in a child process of this one, so that its peak memory is its own and not
+//! Each size is built three times and the median of each stage is shown. Each build runs in a
+//! child process of this one, so that its peak memory is its own and not
 //! the generator's. Peak memory is read from `/proc`, so it is reported on Linux only.
 
 mod generate;
@@ -56,7 +57,10 @@ fn run(size: Size, data: &Path) {
     let out = data.join(format!("{}-site", size.name));
 
     let (one_thread, all_cores) = floor(&dir.join("kpis"));
-    let report = measure(&dir, &out);
+    // The median of three builds, stage by stage: a shared machine's disk makes single runs
+    // wander by a second or more on L.
+    let builds: Vec<Report> = (0..BUILDS).map(|_| measure(&dir, &out)).collect();
+    let report = median(&builds);
     let (pages, charts, site_bytes, largest_page) = site_counts(&out);
 
     let mb = generated.bytes as f64 / 1e6;
@@ -73,10 +77,10 @@ fn run(size: Size, data: &Path) {
         made.as_secs_f64()
     );
     println!(
-        "{:<10} {:>9} {:>12} {:>8} {:>8} {:>9} {:>13}",
-        "stage", "seconds", "rows/s", "MB/s", "pages/s", "charts/s", "peak MB by end"
+        "{:<10} {:>9} {:>8} {:>12} {:>8} {:>8} {:>9} {:>13}",
+        "stage", "seconds", "cpu s", "rows/s", "MB/s", "pages/s", "charts/s", "peak MB by end"
     );
-    let per = |stage: &str, seconds: f64, peak: Option<u64>| {
+    let per = |stage: &str, seconds: f64, cpu: Option<f64>, peak: Option<u64>| {
         let rate = |n: f64| if seconds > 0.0 { format!("{:.0}", n / seconds) } else { "-".into() };
         let (rows_rate, mb_rate) = match stage {
             "load" | "total" => (rate(rows), rate(mb)),
@@ -87,14 +91,16 @@ fn run(size: Size, data: &Path) {
             _ => (String::new(), String::new()),
         };
         let peak = peak.map_or_else(String::new, |k| format!("{:.0}", k as f64 / 1024.0));
+        let cpu = cpu.map_or_else(String::new, |c| format!("{c:.2}"));
         println!(
-            "{stage:<10} {seconds:>9.3} {rows_rate:>12} {mb_rate:>8} {pages_rate:>8} {charts_rate:>9} {peak:>13}"
+            "{stage:<10} {seconds:>9.3} {cpu:>8} {rows_rate:>12} {mb_rate:>8} {pages_rate:>8} {charts_rate:>9} {peak:>13}"
         );
     };
-    for (stage, elapsed, peak) in &report.stages {
-        per(stage, elapsed.as_secs_f64(), *peak);
+    for stage in &report.stages {
+        per(stage.name, stage.wall.as_secs_f64(), stage.cpu, stage.peak_kib);
     }
-    per("total", report.total.as_secs_f64(), report.peak_kib);
+    let cpu = report.stages.iter().map(|s| s.cpu).sum::<Option<f64>>();
+    per("total", report.total.as_secs_f64(), cpu, report.peak_kib);
     println!(
         "peak memory of the build: {}",
         report.peak_kib.map_or_else(
@@ -111,8 +117,8 @@ fn run(size: Size, data: &Path) {
         report
             .stages
             .iter()
-            .find(|(s, _, _)| *s == "load")
-            .map_or(f64::NAN, |(_, d, _)| d.as_secs_f64() / one_thread.as_secs_f64())
+            .find(|s| s.name == "load")
+            .map_or(f64::NAN, |s| s.wall.as_secs_f64() / one_thread.as_secs_f64())
     );
     println!(
         "site: {pages} pages, {charts} charts, {:.1} MB; largest page {:.0} KB",
@@ -154,15 +160,60 @@ fn floor(kpis: &Path) -> (Duration, Duration) {
     (one_thread, all_cores)
 }
 
+/// How many times each size is built.
+const BUILDS: usize = 3;
+
+/// Each stage's median time and the total's, and the highest peak memory.
+fn median(reports: &[Report]) -> Report {
+    let middle = |mut times: Vec<Duration>| {
+        times.sort_unstable();
+        times[times.len() / 2]
+    };
+    let first = &reports[0];
+    let stages = first
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(index, stage)| {
+            let times = reports.iter().map(|r| r.stages[index].wall).collect();
+            // The CPU time of the build whose wall time is the median.
+            let wall = middle(times);
+            let cpu = reports
+                .iter()
+                .find(|r| r.stages[index].wall == wall)
+                .and_then(|r| r.stages[index].cpu);
+            let peak_kib = reports.iter().filter_map(|r| r.stages[index].peak_kib).max();
+            StageFigures { name: stage.name, wall, cpu, peak_kib }
+        })
+        .collect();
+    Report {
+        stages,
+        total: middle(reports.iter().map(|r| r.total).collect()),
+        peak_kib: reports.iter().filter_map(|r| r.peak_kib).max(),
+    }
+}
+
+/// What one stage took.
+struct StageFigures {
+    name: &'static str,
+    wall: Duration,
+    /// Seconds of CPU on every thread, where the system says (Linux).
+    cpu: Option<f64>,
+    /// The peak memory of the build by the stage's end.
+    peak_kib: Option<u64>,
+}
+
 struct Report {
-    /// Each stage's time, and the peak memory (KiB) reached by its end.
-    stages: Vec<(&'static str, Duration, Option<u64>)>,
+    stages: Vec<StageFigures>,
     total: Duration,
     peak_kib: Option<u64>,
 }
 
 /// Builds the project in a child process and reads what it measured.
 fn measure(dir: &Path, out: &Path) -> Report {
+    // The previous build's site is flushed to disk first, so that its write-back does not
+    // compete with this build for the disk.
+    let _ = Command::new("sync").status();
     let output = Command::new(std::env::current_exe().expect("this benchmark"))
         .arg("--child")
         .arg(dir)
@@ -184,9 +235,10 @@ fn measure(dir: &Path, out: &Path) -> Report {
                     .into_iter()
                     .find(|n| *n == name)
                     .expect("a stage");
-                let elapsed = Duration::from_micros(micros.parse().expect("micros"));
-                let peak = words.next().and_then(|k| k.parse().ok());
-                report.stages.push((name, elapsed, peak));
+                let wall = Duration::from_micros(micros.parse().expect("micros"));
+                let peak_kib = words.next().and_then(|k| k.parse().ok());
+                let cpu = words.next().and_then(|t| t.parse().ok());
+                report.stages.push(StageFigures { name, wall, cpu, peak_kib });
             }
             (Some("total"), Some(micros), _) => {
                 report.total = Duration::from_micros(micros.parse().expect("micros"));
@@ -218,14 +270,15 @@ fn site_counts(out: &Path) -> (usize, usize, u64, u64) {
     (pages, charts, bytes, largest)
 }
 
-/// Collects each stage's time, and the peak memory of the process when the stage ended.
-struct Timings(Vec<(Stage, Duration, String)>);
+/// Collects each stage's time, the peak memory of the process when the stage ended and the CPU
+/// time it had used by then.
+struct Timings(Vec<(Stage, Duration, String, Option<f64>)>);
 
 impl Progress for Timings {
     fn stage(&mut self, _line: &str) {}
     fn warning(&mut self, _warning: &vendorcard::diagnostics::Diagnostic) {}
     fn timing(&mut self, stage: Stage, elapsed: Duration) {
-        self.0.push((stage, elapsed, peak_kib()));
+        self.0.push((stage, elapsed, peak_kib(), cpu_seconds()));
     }
 }
 
@@ -245,18 +298,31 @@ fn child(dir: &Path, out: &Path) {
     let summary = vendorcard::build(&options, &mut timings)
         .unwrap_or_else(|e| panic!("the build failed: {e}"));
     let total = started.elapsed();
-    for (stage, elapsed, peak) in &timings.0 {
+    let mut before = Some(0.0);
+    for (stage, elapsed, peak, cpu) in &timings.0 {
         let name = match stage {
             Stage::Load => "load",
             Stage::Evaluate => "evaluate",
             Stage::Render => "render",
             Stage::Write => "write",
         };
-        println!("stage {name} {} {peak}", elapsed.as_micros());
+        let spent = cpu.zip(before).map_or_else(String::new, |(c, b)| format!("{:.2}", c - b));
+        before = *cpu;
+        println!("stage {name} {} {peak} {spent}", elapsed.as_micros());
     }
     println!("total {}", total.as_micros());
     println!("peak_kib {}", peak_kib());
     eprintln!("{}", summary.line);
+}
+
+/// The CPU time this process has used so far, on every thread, where the system says (Linux:
+/// user and system time from `/proc/self/stat`, in the kernel's usual 100 ticks a second).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = |index: usize| fields.get(index)?.parse::<f64>().ok();
+    Some((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 /// The most memory this process has held so far, in KiB, where the system says (Linux).

@@ -309,13 +309,19 @@ fn load_contracts(
 ) -> (Vec<Contract>, Vec<Outline>) {
     let mut contracts = Vec::new();
     let mut broken = Vec::new();
-    for file in files {
-        let parsed = read_text(file)
-            .map_err(|problem| Rejected {
-                problems: vec![problem],
-                outline: Outline { id: file.stem(), kpis: None },
-            })
-            .and_then(|text| contracts::parse(&file.shown, &file.stem(), &text, kind));
+    // Parsed on every core; collecting keeps the files' order, and so the problems'.
+    let parsed: Vec<Result<Contract, Rejected>> = files
+        .par_iter()
+        .map(|file| {
+            read_text(file)
+                .map_err(|problem| Rejected {
+                    problems: vec![problem],
+                    outline: Outline { id: file.stem(), kpis: None },
+                })
+                .and_then(|text| contracts::parse(&file.shown, &file.stem(), &text, kind))
+        })
+        .collect();
+    for parsed in parsed {
         match parsed {
             Ok(contract) => contracts.push(contract),
             Err(mut rejected) => {

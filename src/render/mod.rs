@@ -114,18 +114,29 @@ pub fn render(
     let pages = pages_of(project, evaluation, audience);
 
     // Pages are independent, so they are rendered on every core; each is written and dropped
-    // as soon as it is made. Collecting keeps the problems in the order of the pages.
-    let outcomes: Vec<Result<(), Failed>> = pages
-        .par_iter()
-        .map(|(path, page)| {
-            let text = match page {
-                Page::Portfolio(at) => portfolio::portfolio(project, evaluation, &templates, *at),
-                Page::Vendor(card) => pages::vendor(project, evaluation, card, &templates, path),
-            };
-            let text = text.map_err(|problem| Failed::Pages(vec![problem]))?;
-            sink.put(&format!("{path}index.html"), text.as_bytes()).map_err(Failed::Write)
-        })
-        .collect();
+    // as soon as it is made. The files of figures, one long task, are made beside them.
+    let (outcomes, data) = rayon::join(
+        || -> Vec<Result<(), Failed>> {
+            pages
+                .par_iter()
+                .map(|(path, page)| {
+                    let text = match page {
+                        Page::Portfolio(at) => {
+                            portfolio::portfolio(project, evaluation, &templates, *at)
+                        }
+                        Page::Vendor(card) => {
+                            pages::vendor(project, evaluation, card, &templates, path)
+                        }
+                    };
+                    let text = text.map_err(|problem| Failed::Pages(vec![problem]))?;
+                    sink.put(&format!("{path}index.html"), text.as_bytes()).map_err(Failed::Write)
+                })
+                .collect()
+        },
+        || data_files(project, evaluation, sink),
+    );
+
+    // Collecting kept the problems in the order of the pages.
     let mut problems = Vec::new();
     for outcome in outcomes {
         match outcome {
@@ -137,15 +148,7 @@ pub fn render(
     if !problems.is_empty() {
         return Err(Failed::Pages(problems));
     }
-
-    let data: [(&str, DataFile); 3] = [
-        ("data/scorecards.json", json::scorecards_json),
-        ("data/scores.csv", tables::scores_csv),
-        ("data/credits.csv", tables::credits_csv),
-    ];
-    for (path, make) in data {
-        sink.write(path, &mut |out| make(project, evaluation, out)).map_err(Failed::Write)?;
-    }
+    data.map_err(Failed::Write)?;
     sink.put("assets/style.css", templates.style.as_bytes()).map_err(Failed::Write)?;
     if let Some(base) = &project.settings.base_url {
         let paths: Vec<&str> = pages.iter().map(|(path, _)| path.as_str()).collect();
@@ -158,6 +161,23 @@ pub fn render(
         .map(|card| 1 + project.contracts[card.vendor].kpis.len())
         .sum();
     Ok(Rendered { pages: pages.len(), charts, notes: templates.notes })
+}
+
+/// The files of figures for machines: every number of the site, as JSON and as CSV.
+fn data_files(
+    project: &Project,
+    evaluation: &Evaluation,
+    sink: &dyn Sink,
+) -> Result<(), SiteError> {
+    let data: [(&str, DataFile); 3] = [
+        ("data/scorecards.json", json::scorecards_json),
+        ("data/scores.csv", tables::scores_csv),
+        ("data/credits.csv", tables::credits_csv),
+    ];
+    for (path, make) in data {
+        sink.write(path, &mut |out| make(project, evaluation, out))?;
+    }
+    Ok(())
 }
 
 /// The pages of the site in a fixed order, the order of the sitemap.
