@@ -95,6 +95,70 @@ fn two_builds_of_the_same_input_are_byte_identical() {
     assert_eq!(one, snapshot(&project.path().join("two")));
 }
 
+/// A project of `vendors` vendors, each with its own export, some with problems found after
+/// parsing (an export row that names no KPI), so that the site and the problems both come from
+/// work shared between threads.
+fn many_vendors(vendors: usize, broken: bool) -> Project {
+    let project = Project::new();
+    for v in 0..vendors {
+        let id = format!("v{v:02}");
+        project.file(
+            &format!("contracts/{id}.yaml"),
+            &format!(
+                "name: Vendor {v}\nterm: {{ start: 2026-01-01 }}\nfee: {{ monthly: {}, currency: EUR }}\nkpis:\n  - {{ id: wait, name: Wait, unit: seconds, better: lower, target: 60, tolerance: 90, credit_percent: 2 }}\n  - {{ id: p90, name: P90, unit: hours, better: lower, target: 8, aggregate: p90 }}\n",
+                1000 + v * 10
+            ),
+        );
+        let mut export = String::from("date,vendor,kpi,value\n");
+        for month in 1..=3 {
+            for day in 1..=5 {
+                let wait = 40 + (v * 7 + month * 11 + day * 3) % 60;
+                let p90 = 4 + (v + month + day) % 9;
+                export.push_str(&format!("2026-{month:02}-{day:02},{id},wait,{wait}\n"));
+                export.push_str(&format!("2026-{month:02}-{day:02},{id},p90,{p90}.5\n"));
+            }
+        }
+        if broken && v % 7 == 3 {
+            export.push_str(&format!("2026-03-09,{id},wiat,1\n"));
+        }
+        project.file(&format!("kpis/{id}.csv"), &export);
+    }
+    project
+}
+
+fn build_with_threads(project: &Project, threads: &str, out: &str) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("vendorcard")
+        .unwrap()
+        .current_dir(project.path())
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("RAYON_NUM_THREADS", threads)
+        .args(["build", ".", "--today", "2026-04-10", "--out", out])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_site_and_the_problems_do_not_depend_on_how_many_threads_did_the_work() {
+    let project = many_vendors(40, false);
+    let one = build_with_threads(&project, "1", "one");
+    let four = build_with_threads(&project, "4", "four");
+    assert!(one.status.success(), "{}", stderr(&one));
+    assert!(four.status.success(), "{}", stderr(&four));
+    let site = snapshot(&project.path().join("one"));
+    // 40 vendor pages, the portfolio and three period pages.
+    assert_eq!(site.iter().filter(|(name, _)| name.ends_with("index.html")).count(), 44);
+    assert_eq!(site, snapshot(&project.path().join("four")));
+
+    let project = many_vendors(40, true);
+    let one = build_with_threads(&project, "1", "one");
+    let four = build_with_threads(&project, "4", "four");
+    assert_eq!(one.status.code(), Some(1));
+    // v03, v10, v17, v24, v31 and v38 each have a row naming no KPI, listed in file order.
+    let problems = stderr(&one);
+    assert_eq!(problems.matches("declares no KPI `wiat`").count(), 6, "{problems}");
+    assert_eq!(problems, stderr(&four));
+}
+
 #[test]
 fn the_output_folder_may_not_be_an_input_folder() {
     let project = Project::fixture("lumen");
