@@ -260,3 +260,59 @@ fn a_kpi_export_that_is_not_utf8_is_placed_at_its_cell_and_reading_goes_on() {
     assert!(errors.contains("`high` is not a number"), "{errors}");
     assert!(errors.contains("--> kpis/acme.csv:4:4"), "{errors}");
 }
+
+#[test]
+fn a_quote_left_open_in_a_large_export_stops_reading_at_a_bounded_row() {
+    let project = good_project();
+    // The quote opened on line 3 never closes; 60,000 lines (1.4 MiB) follow it.
+    let mut export =
+        String::from("date,vendor,kpi,value\n2026-01-10,acme,wait,50\n2026-01-11,acme,wait,\"5\n");
+    for _ in 0..60_000 {
+        export.push_str("2026-01-12,acme,wait,55\n");
+    }
+    project.file("kpis/acme.csv", &export);
+    let errors = failed(&project);
+    assert!(errors.contains("runs past 1 MiB without ending"), "{errors}");
+    assert!(errors.contains("--> kpis/acme.csv:3"), "{errors}");
+}
+
+#[test]
+fn a_row_of_too_many_cells_is_refused() {
+    let project = good_project();
+    let wide = format!("2026-01-11,acme,wait,5{}\n", ",".repeat(1_000));
+    project
+        .file("kpis/acme.csv", &format!("date,vendor,kpi,value\n2026-01-10,acme,wait,50\n{wide}"));
+    let errors = failed(&project);
+    assert!(errors.contains("the row has 1004 cells, more than the 1000"), "{errors}");
+    assert!(errors.contains("--> kpis/acme.csv:3"), "{errors}");
+}
+
+#[test]
+fn a_contract_over_a_mebibyte_is_refused_before_it_is_parsed() {
+    let project = good_project();
+    let padding = "# a comment line to make the file large\n".repeat(30_000);
+    project.file("contracts/acme.yaml", &format!("{CONTRACT}{padding}"));
+    let errors = failed(&project);
+    assert!(errors.contains("contracts/acme.yaml"), "{errors}");
+    assert!(errors.contains("is larger than 1 MiB"), "{errors}");
+}
+
+#[test]
+fn a_build_that_fails_while_rendering_leaves_the_previous_site_and_no_staging_folder() {
+    let project = good_project();
+    project.build_ok("2026-02-03");
+    let before = snapshot(&project.out());
+
+    // The template compiles, so the failure comes only once pages are being written.
+    project.file("templates/vendor.html", "<html>{{ no_such_value.at_all }}</html>");
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("templates/vendor.html"), "{}", stderr(&output));
+    assert_eq!(snapshot(&project.out()), before, "the old site is byte-for-byte as it was");
+    let staging: Vec<_> = std::fs::read_dir(project.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".vendorcard-"))
+        .collect();
+    assert!(staging.is_empty(), "{staging:?}");
+}

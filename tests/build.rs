@@ -329,3 +329,28 @@ fn the_settings_file_may_be_spelt_yml() {
     // as_of 2026-02-28 from the settings, not February derived from the data.
     assert_eq!(project.json()["as_of"], "2026-02-28");
 }
+
+#[test]
+fn a_broken_child_template_is_named_not_the_template_it_extends() {
+    let project = Project::fixture("lumen");
+    project.file("templates/vendor.html", "{% extends \"base.html\" %}{{ stray }}");
+    let output = project.build("2026-02-28");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("--> templates/vendor.html"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("--> templates/base.html"), "{}", stderr(&output));
+}
+
+#[cfg(unix)]
+#[test]
+fn replacing_a_site_removes_a_link_inside_it_not_what_it_points_to() {
+    let project = Project::fixture("lumen");
+    project.build_ok("2026-02-28");
+    project.file("keep/precious.txt", "not vendorcard's");
+    std::os::unix::fs::symlink(project.path().join("keep"), project.out().join("link")).unwrap();
+    project.build_ok("2026-02-28");
+    assert!(!project.out().join("link").exists(), "the new site has no link");
+    assert_eq!(
+        std::fs::read_to_string(project.path().join("keep/precious.txt")).unwrap(),
+        "not vendorcard's"
+    );
+}

@@ -106,16 +106,20 @@ fn hostile_text_is_inert_in_every_output_file() {
     let hostile_name = "Acme <script>alert(1)</script> & \"Co\"";
     project.file(
         "contracts/acme.yaml",
-        &format!("name: '{hostile_name}'\nservice: <img src=x onerror=alert(2)>\nterm: {{ start: 2026-01-01 }}\nkpis:\n  - {{ id: wait, name: \"=HYPERLINK(\\\"http://evil\\\")\", unit: seconds, better: lower, target: 60 }}\n"),
+        &format!("name: '{hostile_name}'\nservice: <img src=x onerror=alert(2)>\nterm: {{ start: 2026-01-01 }}\nfee: {{ monthly: 1000, currency: EUR }}\nkpis:\n  - {{ id: wait, name: \"=HYPERLINK(\\\"http://evil\\\")\", unit: seconds, better: lower, target: 60, credit_percent: 1 }}\n\
+            deliverables:\n  - {{ id: kb, name: \"<script>alert(8)</script>\", due: 2026-01-15 }}\n\
+            data_protection:\n  - {{ id: dpa, clause: \"<img src=x onerror=alert(9)>\", evidence: \"+cmd|' /C calc'!A0\", verified: 2026-01-02, valid_days: 365 }}\n\
+            disputes:\n  - {{ kpi: wait, period: 2026-01, raised: 2026-02-01, status: open, text: \"<a href=javascript:alert(10)>see</a>\" }}\n"),
     );
-    project.file("kpis/acme.csv", "date,vendor,kpi,value\n2026-01-10,acme,wait,30\n");
+    // A breach, so that the disputed credit and its text are shown.
+    project.file("kpis/acme.csv", "date,vendor,kpi,value\n2026-01-10,acme,wait,90\n");
     project.file(
         "surveys/feedback.csv",
         "date,vendor,kind,score,comment\n2026-01-05,acme,customer,4,<script>steal()</script>\n2026-01-06,acme,customer,4,@SUM(A1)\n2026-01-07,acme,customer,4,<a href=\"javascript:alert(3)\">x</a>\n",
     );
     project.file(
         "reviews/acme/2026-01-20.md",
-        "---\ndate: 2026-01-20\n---\n<script>alert(4)</script>\n\n<img src=x onerror=alert(5)>\n\n[click](javascript:alert(6))\n\n<a href=\"javascript:alert(7)\" onclick=\"x()\">y</a>\n",
+        "---\ndate: 2026-01-20\nactions:\n  - { id: a1, text: \"<script>alert(11)</script>\", due: 2026-01-30 }\n---\n<script>alert(4)</script>\n\n<img src=x onerror=alert(5)>\n\n[click](javascript:alert(6))\n\n<a href=\"javascript:alert(7)\" onclick=\"x()\">y</a>\n",
     );
     project.build_ok("2026-02-03");
     for (name, bytes) in snapshot(&project.out()) {
@@ -144,6 +148,16 @@ fn hostile_text_is_inert_in_every_output_file() {
         page.contains("&lt;script&gt;alert(4)&lt;/script&gt;"),
         "raw HTML in notes is shown as text"
     );
+    // Every other text field reaches the page, as text.
+    for shown in [
+        "&lt;script&gt;alert(8)&lt;/script&gt;",
+        "&lt;img src=x onerror=alert(9)&gt;",
+        "+cmd|&#39; /C calc&#39;!A0",
+        "&lt;a href=javascript:alert(10)&gt;see&lt;/a&gt;",
+        "&lt;script&gt;alert(11)&lt;/script&gt;",
+    ] {
+        assert!(page.contains(shown), "{shown} is not on the page");
+    }
 }
 
 /// Whether `needle` occurs inside a tag (after a `<` with no `>` between), not as text.

@@ -15,6 +15,7 @@ pub mod values;
 pub mod yaml;
 
 use std::collections::BTreeMap;
+use std::io::Read as _;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -159,9 +160,28 @@ pub fn load(
     Ok(Loaded { project, templates, report })
 }
 
+/// The largest settings, contract, review or template file read, in bytes. Such files are
+/// written by hand and run to a few kilobytes; a larger one is most likely the wrong file, and
+/// is refused before it is parsed.
+pub const LARGEST_TEXT_FILE: u64 = 1 << 20;
+
 fn read_text(file: &InputFile) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(&file.path)
-        .map_err(|error| Diagnostic::error(&file.shown, format!("cannot be read: {error}")).io())?;
+    let cannot = |error: std::io::Error| {
+        Diagnostic::error(&file.shown, format!("cannot be read: {error}")).io()
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(&file.path)
+        .and_then(|opened| opened.take(LARGEST_TEXT_FILE + 1).read_to_end(&mut bytes))
+        .map_err(cannot)?;
+    if bytes.len() as u64 > LARGEST_TEXT_FILE {
+        return Err(Diagnostic::error(
+            &file.shown,
+            format!(
+                "is larger than {} MiB, the most a settings, contract, review or template file may be: check that it is the file meant",
+                LARGEST_TEXT_FILE >> 20
+            ),
+        ));
+    }
     let text = String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
         let before = &error.as_bytes()[..offset];

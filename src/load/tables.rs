@@ -22,6 +22,13 @@ pub struct TableOptions<'a> {
     pub sheet: Option<&'a str>,
 }
 
+/// The longest row read, in bytes: a row runs to this only when a quote is left open or the
+/// file is not CSV, and reading stops there rather than holding the rest of the file in memory.
+pub const LONGEST_ROW: u64 = 1 << 20;
+
+/// The most cells a row may have.
+pub const WIDEST_ROW: usize = 1_000;
+
 /// Why a row could not be read.
 #[derive(Debug, PartialEq, Eq)]
 pub enum RowError {
@@ -150,6 +157,8 @@ struct Watched<R> {
     inner: R,
     quotes: u64,
     read: u64,
+    /// Where the row being read began.
+    row_start: u64,
     /// Offsets of line breaks read but not yet passed by a row.
     breaks: std::collections::VecDeque<u64>,
     /// Line breaks passed.
@@ -158,7 +167,14 @@ struct Watched<R> {
 
 impl<R> Watched<R> {
     fn new(inner: R) -> Self {
-        Watched { inner, quotes: 0, read: 0, breaks: std::collections::VecDeque::new(), passed: 0 }
+        Watched {
+            inner,
+            quotes: 0,
+            read: 0,
+            row_start: 0,
+            breaks: std::collections::VecDeque::new(),
+            passed: 0,
+        }
     }
 
     /// The line of a row that starts at byte `offset`: every break up to and including the
@@ -174,6 +190,9 @@ impl<R> Watched<R> {
 
 impl<R: Read> Read for Watched<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        if self.read - self.row_start > LONGEST_ROW {
+            return Err(std::io::Error::other(TooLong));
+        }
         let read = self.inner.read(buffer)?;
         let bytes = &buffer[..read];
         self.quotes += memchr::memchr_iter(b'"', bytes).count() as u64;
@@ -183,6 +202,18 @@ impl<R: Read> Read for Watched<R> {
         Ok(read)
     }
 }
+
+/// The error a watched reader gives once a row has run past [`LONGEST_ROW`].
+#[derive(Debug)]
+struct TooLong;
+
+impl std::fmt::Display for TooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a row longer than {} MiB", LONGEST_ROW >> 20)
+    }
+}
+
+impl std::error::Error for TooLong {}
 
 pub struct CsvRows {
     reader: csv::Reader<Watched<Box<dyn Read + Send>>>,
@@ -250,20 +281,48 @@ impl CsvRows {
             Err(error) => {
                 let line = match error.position() {
                     Some(position) => self.reader.get_mut().line_at(position.byte()),
-                    None => self.last_line,
+                    None => {
+                        let watched = self.reader.get_mut();
+                        let start = watched.row_start;
+                        watched.line_at(start)
+                    }
                 };
                 return Err(match error.kind() {
                     csv::ErrorKind::Utf8 { err, .. } => {
+                        self.reader.get_mut().row_start = self.reader.position().byte();
                         self.last_line = line;
                         RowError::NotUtf8 { line, column: err.field() }
+                    }
+                    csv::ErrorKind::Io(cause)
+                        if cause.get_ref().is_some_and(|e| e.is::<TooLong>()) =>
+                    {
+                        RowError::Unreadable {
+                            line,
+                            cause: format!(
+                                "the row starting here runs past {} MiB without ending, most likely at a quote that is never closed: close the quote, or check that the file is CSV",
+                                LONGEST_ROW >> 20
+                            ),
+                        }
                     }
                     _ => RowError::Unreadable { line, cause: error.to_string() },
                 });
             }
         }
+        let next_row = self.reader.position().byte();
         let offset = row.cells.position().map_or(0, csv::Position::byte);
-        row.line = self.reader.get_mut().line_at(offset);
+        let watched = self.reader.get_mut();
+        watched.row_start = next_row;
+        row.line = watched.line_at(offset);
         self.last_line = row.line;
+        if row.cells.len() > WIDEST_ROW {
+            return Err(RowError::Unreadable {
+                line: row.line,
+                cause: format!(
+                    "the row has {} cells, more than the {WIDEST_ROW} a row may have: check the separator",
+                    row.cells.len()
+                ),
+            });
+        }
         self.last_spans_lines =
             memchr::memchr(b'\n', row.cells.as_byte_record().as_slice()).is_some();
         Ok(true)

@@ -66,10 +66,13 @@ impl Templates {
             sources.iter().map(|(name, _, text)| (name.as_str(), text.as_str())),
         )
         .map_err(|error| {
-            // Tera names the template at fault; say which file that was.
+            // Tera places the error at `--> <template>:<line>:<column>`; say which file that
+            // was. A snippet of the template may name others (`{% extends "base.html" %}`).
+            let text = one_line(&error);
             let shown = sources
                 .iter()
-                .find(|(name, ..)| error.to_string().contains(name.as_str()))
+                .find(|(name, ..)| text.contains(&format!("--> {name}:")))
+                .or_else(|| sources.iter().find(|(name, ..)| text.contains(name.as_str())))
                 .map_or("templates", |(_, shown, _)| shown.as_str());
             vec![Diagnostic::error(shown, format!("is not a valid template: {}", one_line(&error)))]
         })?;
