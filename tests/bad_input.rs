@@ -105,10 +105,12 @@ fn two_contracts_may_not_share_an_id() {
     let project = good_project();
     project.file("contracts/acme-copy.yaml", &format!("id: acme\n{CONTRACT}"));
     let errors = failed(&project);
+    // Placed at the `id:` that repeats the other file's id.
     assert!(
-        errors.contains("the vendor id `acme` is also used by contracts/acme-copy.yaml"),
+        errors.contains("the vendor id `acme` is also used by contracts/acme.yaml"),
         "{errors}"
     );
+    assert!(errors.contains("--> contracts/acme-copy.yaml:1:5"), "{errors}");
 }
 
 #[test]
@@ -315,4 +317,40 @@ fn a_build_that_fails_while_rendering_leaves_the_previous_site_and_no_staging_fo
         .filter(|name| name.starts_with(".vendorcard-"))
         .collect();
     assert!(staging.is_empty(), "{staging:?}");
+}
+
+#[test]
+fn a_row_is_read_up_to_a_mebibyte_and_refused_one_byte_past_it() {
+    let row = |length: usize| {
+        let (start, end) = ("2026-01-11,acme,wait,50,\"", "\"\n");
+        format!("{start}{}{end}", "x".repeat(length - start.len() - end.len()))
+    };
+    let project = good_project();
+    let header = "date,vendor,kpi,value,note\n";
+    project.file("kpis/acme.csv", &format!("{header}{}", row(1 << 20)));
+    project.build_ok("2026-02-03");
+
+    project.file("kpis/acme.csv", &format!("{header}{}", row((1 << 20) + 1)));
+    let errors = failed(&project);
+    assert!(errors.contains("runs past 1 MiB without ending"), "{errors}");
+    assert!(errors.contains("--> kpis/acme.csv:2"), "{errors}");
+}
+
+#[test]
+fn a_contract_with_problems_keeps_its_id_from_a_second_file() {
+    let project = good_project();
+    project.file("contracts/acme.yaml", &CONTRACT.replace("tolerance: 90", "tolerance: 30"));
+    project.file(
+        "contracts/other.yaml",
+        "id: acme\nname: Other\nterm: { start: 2026-01-01 }\nkpis:\n  - { id: up, name: Up, unit: percent, better: higher, target: 99 }\n",
+    );
+    let errors = failed(&project);
+    assert!(errors.contains("`tolerance` 30 is on the wrong side"), "{errors}");
+    assert!(
+        errors.contains(
+            "the vendor id `acme` is also used by contracts/acme.yaml, which has problems of its own"
+        ),
+        "{errors}"
+    );
+    assert!(errors.contains("--> contracts/other.yaml:1:"), "{errors}");
 }

@@ -216,6 +216,8 @@ pub struct Rejected {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outline {
     pub id: String,
+    /// The file, as shown to the user.
+    pub file: String,
     /// The KPI ids it lists; `None` when the file is not readable as a contract at all.
     pub kpis: Option<Vec<String>>,
 }
@@ -239,7 +241,7 @@ pub fn is_kpi_id(id: &str) -> bool {
 pub fn parse(file: &str, stem: &str, text: &str, kind: PeriodKind) -> Result<Contract, Rejected> {
     let raw: RawContract = yaml::parse(file, text).map_err(|problem| Rejected {
         problems: vec![problem],
-        outline: Outline { id: stem.to_owned(), kpis: None },
+        outline: Outline { id: stem.to_owned(), file: file.to_owned(), kpis: None },
     })?;
     let listed_kpis = raw.kpis.value.iter().map(|k| k.id.value.trim().to_owned()).collect();
     let mut check = Checker { file, text, problems: Vec::new(), listed_kpis };
@@ -336,6 +338,7 @@ pub fn parse(file: &str, stem: &str, text: &str, kind: PeriodKind) -> Result<Con
             problems: check.problems,
             outline: Outline {
                 id: raw.id.map_or_else(|| stem.to_owned(), |id| id.value),
+                file: file.to_owned(),
                 kpis: Some(raw.kpis.value.into_iter().map(|kpi| kpi.id.value).collect()),
             },
         }),

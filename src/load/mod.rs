@@ -336,7 +336,7 @@ fn load_contracts(
             read_text(file)
                 .map_err(|problem| Rejected {
                     problems: vec![problem],
-                    outline: Outline { id: file.stem(), kpis: None },
+                    outline: Outline { id: file.stem(), file: file.shown.clone(), kpis: None },
                 })
                 .and_then(|text| contracts::parse(&file.shown, &file.stem(), &text, kind))
         })
@@ -360,21 +360,40 @@ fn load_contracts(
     contracts.sort_by(|a, b| a.id.cmp(&b.id));
     for pair in contracts.windows(2) {
         if pair[0].id == pair[1].id {
-            let mut problem = Diagnostic::error(
-                &pair[1].file,
+            // Placed at the `id:` that repeats the other, when one was written.
+            let (at, other) =
+                if pair[1].id_at.is_none() { (&pair[0], &pair[1]) } else { (&pair[1], &pair[0]) };
+            problems.push(placed_at_id(
+                at,
                 format!(
                     "the vendor id `{}` is also used by {}: each contract needs its own id",
-                    pair[1].id, pair[0].file
+                    at.id, other.file
                 ),
-            );
-            if let Some((line, column)) = pair[1].id_at {
-                problem.line = Some(line);
-                problem.column = Some(column);
-            }
-            problems.push(problem);
+            ));
+        }
+    }
+    // A contract with problems keeps its id, so that a second file cannot take it unseen.
+    for contract in &contracts {
+        if let Some(outline) = broken.iter().find(|o| o.id == contract.id) {
+            problems.push(placed_at_id(
+                contract,
+                format!(
+                    "the vendor id `{}` is also used by {}, which has problems of its own: each contract needs its own id",
+                    contract.id, outline.file
+                ),
+            ));
         }
     }
     (contracts, broken)
+}
+
+fn placed_at_id(contract: &Contract, message: String) -> Diagnostic {
+    let mut problem = Diagnostic::error(&contract.file, message);
+    if let Some((line, column)) = contract.id_at {
+        problem.line = Some(line);
+        problem.column = Some(column);
+    }
+    problem
 }
 
 fn load_exports(
@@ -391,9 +410,10 @@ fn load_exports(
     let mut measurements = Measurements::default();
 
     // Files are read in parallel and merged in their sorted order, so the result is the same
-    // however the work was shared out. They go in batches of a few per core, so that the cells
-    // of files read but not yet merged stay few.
-    let batch = rayon::current_num_threads() * 4;
+    // however the work was shared out. They go in batches of 32 per core: enough that cores
+    // rarely wait for each other at the end of a batch, few enough that the cells of files
+    // read but not yet merged stay a small part of the whole.
+    let batch = rayon::current_num_threads() * 32;
     for chunk in files.chunks(batch) {
         let reads: Vec<_> = chunk
             .par_iter()

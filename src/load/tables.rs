@@ -203,6 +203,13 @@ impl<R: Read> Read for Watched<R> {
     }
 }
 
+fn too_long() -> String {
+    format!(
+        "the row starting here runs past {} MiB without ending, most likely at a quote that is never closed: close the quote, or check that the file is CSV",
+        LONGEST_ROW >> 20
+    )
+}
+
 /// The error a watched reader gives once a row has run past [`LONGEST_ROW`].
 #[derive(Debug)]
 struct TooLong;
@@ -296,13 +303,7 @@ impl CsvRows {
                     csv::ErrorKind::Io(cause)
                         if cause.get_ref().is_some_and(|e| e.is::<TooLong>()) =>
                     {
-                        RowError::Unreadable {
-                            line,
-                            cause: format!(
-                                "the row starting here runs past {} MiB without ending, most likely at a quote that is never closed: close the quote, or check that the file is CSV",
-                                LONGEST_ROW >> 20
-                            ),
-                        }
+                        RowError::Unreadable { line, cause: too_long() }
                     }
                     _ => RowError::Unreadable { line, cause: error.to_string() },
                 });
@@ -314,6 +315,11 @@ impl CsvRows {
         watched.row_start = next_row;
         row.line = watched.line_at(offset);
         self.last_line = row.line;
+        // The reader stops a row that runs far past the limit before it is held whole; a row
+        // that ended within a buffer of it is refused here, so the limit is exact.
+        if next_row - offset > LONGEST_ROW {
+            return Err(RowError::Unreadable { line: row.line, cause: too_long() });
+        }
         if row.cells.len() > WIDEST_ROW {
             return Err(RowError::Unreadable {
                 line: row.line,

@@ -26,7 +26,8 @@ pub fn parse_number(cell: &str) -> Result<f64, String> {
         && number.bytes().any(|b| b.is_ascii_digit());
     match number.parse::<f64>() {
         Ok(value) if plain && is_measurable(value) => Ok(value),
-        Ok(value) if plain && value.is_finite() => Err(format!(
+        // Digits enough to pass f64's range come back as infinity: too large, not "not a number".
+        Ok(value) if plain && !value.is_nan() => Err(format!(
             "`{}` is too large to be a measurement: at most {LARGEST_VALUE} either way",
             shorten(text)
         )),

@@ -25,16 +25,27 @@ pub fn to_html(markdown: &str) -> String {
         let shifted = (level as usize + 4).saturating_sub(top).min(6);
         HeadingLevel::try_from(shifted).unwrap_or(HeadingLevel::H6)
     };
-    let events = events.into_iter().map(|event| match event {
+    let events = events.into_iter().flat_map(|event| match event {
         // Raw HTML becomes text, so `<script>` shows as written and does nothing.
-        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Html(raw) | Event::InlineHtml(raw) => vec![Event::Text(raw)],
         // The text between an image's start and end is its description, kept as text.
-        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => Event::Text("".into()),
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => vec![Event::Text("".into())],
         Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-            Event::Start(Tag::Heading { level: below(level), id, classes, attrs })
+            vec![Event::Start(Tag::Heading { level: below(level), id, classes, attrs })]
         }
-        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(below(level))),
-        other => other,
+        Event::End(TagEnd::Heading(level)) => vec![Event::End(TagEnd::Heading(below(level)))],
+        // A footnote's mark stays a superscript, matching the label of its note below, but
+        // not a link: the cleaner drops the notes' ids (several reviews share one page, and
+        // ids from notes could clash with the page's own).
+        Event::FootnoteReference(label) => vec![
+            Event::Start(Tag::Superscript),
+            Event::Text(label),
+            Event::End(TagEnd::Superscript),
+        ],
+        // A task's box would be a form control, which the cleaner removes; a character keeps
+        // whether it was done.
+        Event::TaskListMarker(done) => vec![Event::Text(if done { "☑ " } else { "☐ " }.into())],
+        other => vec![other],
     });
     let mut rendered = String::new();
     html::push_html(&mut rendered, events);
@@ -56,6 +67,18 @@ mod tests {
         );
         assert!(html.contains("<table>") && html.contains("<td>1</td>"), "{html}");
         assert!(html.contains("<sup>") && html.contains("The source."), "{html}");
+        assert!(!html.contains("href=\"#1\""), "no link to an anchor that is not kept: {html}");
+    }
+
+    #[test]
+    fn tasks_keep_whether_they_were_done() {
+        let html = to_html(
+            "- [x] Publish the matrix
+- [ ] Hire two agents
+",
+        );
+        assert!(html.contains("☑ Publish the matrix"), "{html}");
+        assert!(html.contains("☐ Hire two agents"), "{html}");
     }
 
     #[test]
