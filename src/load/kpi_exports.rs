@@ -15,7 +15,7 @@ use crate::load::contracts::Outline;
 use crate::load::dates::parse_timestamp;
 use crate::load::discover::InputFile;
 use crate::load::fold::{Fold, Window};
-use crate::load::tables::{Row, RowError, Table, TableOptions, UNCLOSED_QUOTE};
+use crate::load::tables::{Next, Row, Table, TableOptions, UNCLOSED_QUOTE};
 use crate::load::values::{parse_number, shorten, trimmed};
 use crate::model::Contract;
 
@@ -209,19 +209,12 @@ impl<'c> Export<'_, 'c> {
         let mut row = Row::default();
         let mut columns: Option<Columns> = None;
         loop {
-            match table.next(&mut row) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(error) => {
-                    let (line, column) = error.place();
-                    self.problem(line, column, error.message("save the export as UTF-8"));
-                    // A header that cannot be read leaves nothing to read the rows by, and a
-                    // file that stops being CSV has no more rows to give.
-                    if columns.is_none() || matches!(error, RowError::Unreadable { .. }) {
-                        return;
-                    }
-                    continue;
-                }
+            let fix = "save the export as UTF-8";
+            let report = |line, column, message| self.problems.add(line, column, message);
+            match table.next_readable(&mut row, columns.is_some(), fix, report) {
+                Next::Row => {}
+                Next::End => break,
+                Next::Stopped => return,
             }
             match &columns {
                 None => match self.header(&row.cells, row.line) {

@@ -12,7 +12,7 @@ use crate::evaluate::aggregate::Origin;
 use crate::load::dates::{export_interval, parse_export_timestamp};
 use crate::load::discover::InputFile;
 use crate::load::fold::{Fold, Window};
-use crate::load::tables::{Row, RowError, Table, TableOptions, UNCLOSED_QUOTE};
+use crate::load::tables::{Next, Row, Table, TableOptions, UNCLOSED_QUOTE};
 use crate::load::values::{ExportValue, parse_export_value, shorten};
 use crate::model::{Contract, Mapping, Source, VendorRule};
 
@@ -581,17 +581,9 @@ fn read_file<'a>(
     let comma_trap =
         table.delimiter() == Some(b';') && source.decimal == crate::model::DecimalMark::Point;
     loop {
-        match table.next(&mut row) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => {
-                let (line, column) = error.place();
-                problems.add(line, column, error.message(encoding_fix));
-                if slots.is_none() || matches!(error, RowError::Unreadable { .. }) {
-                    break;
-                }
-                continue;
-            }
+        let report = |line, column, message| problems.add(line, column, message);
+        if table.next_readable(&mut row, slots.is_some(), encoding_fix, report) != Next::Row {
+            break;
         }
         let Some(found) = &slots else {
             width = row.cells.len();

@@ -11,7 +11,7 @@ use crate::evaluate::periods::{Period, PeriodKind};
 use crate::load::dates::parse_timestamp;
 use crate::load::discover::InputFile;
 use crate::load::fold::LeftOut;
-use crate::load::tables::{Row, RowError, Table, TableOptions, UNCLOSED_QUOTE};
+use crate::load::tables::{Next, Row, Table, TableOptions, UNCLOSED_QUOTE};
 use crate::load::values::{clean_text, parse_number, shorten};
 use crate::model::{Contract, SurveyCell, SurveyKey, SurveyKind};
 
@@ -98,17 +98,11 @@ fn read_file(
     let mut row = Row::default();
     let mut columns: Option<Columns> = None;
     loop {
-        match table.next(&mut row) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => {
-                let (line, column) = error.place();
-                problems.add(line, column, error.message("save the file as UTF-8"));
-                if columns.is_none() || matches!(error, RowError::Unreadable { .. }) {
-                    break;
-                }
-                continue;
-            }
+        let report = |line, column, message| problems.add(line, column, message);
+        if table.next_readable(&mut row, columns.is_some(), "save the file as UTF-8", report)
+            != Next::Row
+        {
+            break;
         }
         let Some(found) = &columns else {
             match header(&row, folder.is_some()) {

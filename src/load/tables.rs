@@ -100,6 +100,16 @@ impl Row {
     }
 }
 
+/// What [`Table::next_readable`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    Row,
+    /// Every row is read.
+    End,
+    /// Reading stopped at a row that could not be read, already reported.
+    Stopped,
+}
+
 /// The rows of a CSV file or a sheet, read one at a time.
 #[derive(Debug)]
 pub enum Table {
@@ -119,6 +129,33 @@ impl Table {
             return SheetRows::open(path, options.sheet).map(Table::Sheet);
         }
         CsvRows::open(path, options).map(Table::Csv)
+    }
+
+    /// Reads the next row that can be read into `row`, reporting each one that cannot through
+    /// `report` (line, column, message; `fix` says what to do about text that is not UTF-8).
+    /// A row that cannot be read is passed over once the header is read; before it there is
+    /// nothing to read rows by, and a file that stops being CSV has no more rows to give, so
+    /// either stops the file.
+    pub fn next_readable(
+        &mut self,
+        row: &mut Row,
+        header_read: bool,
+        fix: &str,
+        mut report: impl FnMut(u64, Option<usize>, String),
+    ) -> Next {
+        loop {
+            match self.next(row) {
+                Ok(true) => return Next::Row,
+                Ok(false) => return Next::End,
+                Err(error) => {
+                    let (line, column) = error.place();
+                    report(line, column, error.message(fix));
+                    if !header_read || matches!(error, RowError::Unreadable { .. }) {
+                        return Next::Stopped;
+                    }
+                }
+            }
+        }
     }
 
     /// Reads the next row into `row`; `false` at the end.

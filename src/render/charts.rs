@@ -58,13 +58,7 @@ pub fn value_range(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
 }
 
 pub fn kpi_chart(chart: &KpiChart) -> String {
-    let mut svg = String::new();
-    let drawn = draw_kpi_chart(&mut svg, chart);
-    if drawn.is_err() {
-        // Plotters only fails on a backend error, which writing to a String never gives.
-        svg.clear();
-    }
-    titled(&svg, chart.id, chart.title)
+    drawn(chart.id, chart.title, |svg| draw_kpi_chart(svg, chart))
 }
 
 fn draw_kpi_chart(svg: &mut String, chart: &KpiChart) -> Result<(), Box<dyn std::error::Error>> {
@@ -200,11 +194,7 @@ fn draw_kpi_chart(svg: &mut String, chart: &KpiChart) -> Result<(), Box<dyn std:
 /// The trend of one kind of survey: the mean (1 to 5) per period, broken where a mean is
 /// withheld.
 pub fn survey_chart(id: &str, title: &str, points: &[(String, Option<f64>)]) -> String {
-    let mut svg = String::new();
-    if draw_survey_chart(&mut svg, points).is_err() {
-        svg.clear();
-    }
-    titled(&svg, id, title)
+    drawn(id, title, |svg| draw_survey_chart(svg, points))
 }
 
 fn draw_survey_chart(
@@ -270,11 +260,7 @@ fn draw_survey_chart(
 /// The small trend line of a vendor's score (0 to 100) across periods; unscored periods
 /// break the line.
 pub fn sparkline(id: &str, title: &str, scores: &[Option<f64>]) -> String {
-    let mut svg = String::new();
-    if draw_sparkline(&mut svg, scores).is_err() {
-        svg.clear();
-    }
-    titled(&svg, id, title)
+    drawn(id, title, |svg| draw_sparkline(svg, scores))
 }
 
 fn draw_sparkline(
@@ -310,6 +296,20 @@ fn draw_sparkline(
 }
 
 /// Gives the SVG its accessible name and lets it scale with the page.
+/// A chart drawn by `draw`, titled. Plotters only fails on a backend error, which writing to a
+/// String never gives; were it to, the chart is left out rather than half drawn.
+fn drawn(
+    id: &str,
+    title: &str,
+    draw: impl FnOnce(&mut String) -> Result<(), Box<dyn std::error::Error>>,
+) -> String {
+    let mut svg = String::new();
+    if draw(&mut svg).is_err() {
+        svg.clear();
+    }
+    titled(&svg, id, title)
+}
+
 fn titled(svg: &str, id: &str, title: &str) -> String {
     let Some(open_end) = svg.find('>') else {
         return String::new();
