@@ -233,6 +233,22 @@ proptest! {
     }
 
     #[test]
+    fn short_numbers_read_exactly_as_rust_reads_them(
+        negative in any::<bool>(),
+        whole in "[0-9]{0,15}",
+        fraction in proptest::option::of("[0-9]{0,15}"),
+    ) {
+        let text = format!(
+            "{}{whole}{}",
+            if negative { "-" } else { "" },
+            fraction.map_or(String::new(), |f| format!(".{f}"))
+        );
+        let expected = text.parse::<f64>().ok().filter(|v| v.abs() <= vendorcard::model::LARGEST_VALUE);
+        let read = load::values::parse_number(&text).ok();
+        prop_assert_eq!(read.map(f64::to_bits), expected.map(f64::to_bits), "{}", text);
+    }
+
+    #[test]
     fn a_parsed_number_is_finite_and_bounded(text in "[-+0-9.eE%, ]{0,24}") {
         if let Ok(value) = load::values::parse_number(&text) {
             prop_assert!(value.is_finite() && value.abs() <= vendorcard::model::LARGEST_VALUE);

@@ -1,7 +1,7 @@
 //! Reading the dates that inputs write: calendar dates in contracts and settings, ISO dates and
 //! date-times in KPI exports.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::evaluate::periods::Period;
 
@@ -71,6 +71,46 @@ pub fn parse_timestamp_offset(text: &str) -> Result<(NaiveDateTime, Option<i32>)
         .find_map(|format| NaiveTime::parse_from_str(time, format).ok())
         .ok_or_else(expected)?;
     Ok((day.and_time(parsed), offset))
+}
+
+/// Reads the dates of an export's rows. Rows mostly come in date order, so most dates share
+/// their year and month with the date before: once a month is read, a date of the same month is
+/// read by its day alone. Any other text goes through [`parse_timestamp`], so both answer alike.
+#[derive(Debug, Default)]
+pub struct Timestamps {
+    /// The `YYYY-MM-` of the last date read alone, its month's first day and its days.
+    month: Option<([u8; 8], NaiveDate, u32)>,
+}
+
+impl Timestamps {
+    pub fn read(&mut self, text: &str) -> Result<NaiveDateTime, String> {
+        let bytes = text.as_bytes();
+        if let (Some((prefix, first, days)), [head @ .., tens, ones]) = (&self.month, bytes)
+            && head.len() == 8
+            && head == prefix
+            && tens.is_ascii_digit()
+            && ones.is_ascii_digit()
+        {
+            let day = u32::from(tens - b'0') * 10 + u32::from(ones - b'0');
+            if (1..=*days).contains(&day) {
+                let date = *first + Days::new(u64::from(day - 1));
+                return Ok(date.and_time(NaiveTime::MIN));
+            }
+        }
+
+        let at = parse_timestamp(text)?;
+        // Ten bytes that parsed are a date alone, `YYYY-MM-DD`, with nothing around it.
+        if let Ok(head) = <[u8; 8]>::try_from(&bytes[..bytes.len().min(8)])
+            && bytes.len() == 10
+        {
+            let first = at.date().with_day(1).unwrap_or(at.date());
+            let days = first
+                .checked_add_months(Months::new(1))
+                .map_or(31, |next| u32::try_from((next - first).num_days()).unwrap_or(31));
+            self.month = Some((head, first, days));
+        }
+        Ok(at)
+    }
 }
 
 /// The time between two timestamps of an export, in seconds. When both carry an offset from
@@ -297,6 +337,32 @@ mod tests {
         assert_eq!(interval("2026-01-31T23:30:00-05:00", "2026-02-01T06:00:00+01:00"), Ok(1800.0));
         assert_eq!(interval("2026-01-05 08:00", "2026-01-05 14:00"), Ok(6.0 * 3600.0));
         assert!(parse_timestamp("2026-01-05T08:00:00+99:99").is_err());
+    }
+
+    #[test]
+    fn dates_read_by_their_day_answer_as_a_full_read_does() {
+        let mut dates = Timestamps::default();
+        let texts = [
+            "2024-02-01",
+            "2024-02-29",
+            "2024-02-30",
+            "2024-02-00",
+            "2024-02-1x",
+            "2024-02-28",
+            "2023-02-29",
+            "2024-02-05T10:00",
+            " 2024-02-06",
+            "2024-02-07 ",
+            "2024-03-31",
+            "2024-03-32",
+            "2024-02-15",
+            "2024-12-31",
+            "2025-01-01",
+            "2024-02-\u{e9}",
+        ];
+        for text in texts {
+            assert_eq!(dates.read(text), parse_timestamp(text), "{text}");
+        }
     }
 
     #[test]

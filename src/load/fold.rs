@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
 
-use rustc_hash::FxHashMap;
+use indexmap::IndexMap;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use chrono::{NaiveDate, NaiveDateTime};
 
@@ -55,7 +56,11 @@ fn merge_excluded(
 pub struct Fold<'a> {
     contracts: &'a [Contract],
     window: Window,
-    pub cells: FxHashMap<CellKey, Cell>,
+    /// In the order first measured, so that the last cell can be found again by its place.
+    cells: IndexMap<CellKey, Cell, FxBuildHasher>,
+    /// The place of the cell measured last: an export's rows for one cell mostly come together,
+    /// so it is tried before the map.
+    last: Option<usize>,
     /// Per vendor (index into the contracts).
     pub left_out: BTreeMap<usize, LeftOut>,
     /// Per cell: measurements removed by an agreed exclusion, and the first exclusion that did.
@@ -69,7 +74,8 @@ impl<'a> Fold<'a> {
         Fold {
             contracts,
             window,
-            cells: FxHashMap::default(),
+            cells: IndexMap::default(),
+            last: None,
             left_out: BTreeMap::new(),
             excluded: FxHashMap::default(),
             folded: 0,
@@ -108,8 +114,20 @@ impl<'a> Fold<'a> {
             self.left_out.entry(vendor).or_default().in_exclusions += 1;
             return false;
         }
-        let keep_values = contract.kpis[kpi].aggregate.needs_values();
-        self.cells.entry(key).or_insert_with(|| Cell::new(keep_values)).add(value, at, origin);
+        let place = match self.last {
+            Some(place) if self.cells.get_index(place).is_some_and(|(last, _)| *last == key) => {
+                place
+            }
+            _ => {
+                let entry = self.cells.entry(key);
+                let place = entry.index();
+                let keep_values = contract.kpis[kpi].aggregate.needs_values();
+                entry.or_insert_with(|| Cell::new(keep_values));
+                self.last = Some(place);
+                place
+            }
+        };
+        self.cells[place].add(value, at, origin);
         self.folded += 1;
         true
     }
@@ -119,6 +137,7 @@ impl<'a> Fold<'a> {
         for (key, cell) in other.cells {
             self.cells.entry(key).or_default().merge(&cell);
         }
+        self.last = None;
         for (vendor, counts) in other.left_out {
             self.left_out.entry(vendor).or_default().add(counts);
         }

@@ -12,7 +12,7 @@ use crate::diagnostics::{Diagnostic, FileProblems, plural};
 use crate::evaluate::aggregate::Origin;
 
 use crate::load::contracts::Outline;
-use crate::load::dates::parse_timestamp;
+use crate::load::dates::Timestamps;
 use crate::load::discover::InputFile;
 use crate::load::fold::{Fold, Window};
 use crate::load::tables::{Next, Row, Table, TableOptions, UNCLOSED_QUOTE};
@@ -156,7 +156,8 @@ pub fn read<'a>(
         problems: FileProblems::new(&file.shown),
         ignored: BTreeMap::new(),
         last_vendor: None,
-        last_date: None,
+        last_kpi: None,
+        dates: Timestamps::default(),
     };
     export.read_rows(&mut table);
     export.finish()
@@ -186,9 +187,11 @@ struct Export<'a, 'c> {
     problems: FileProblems,
     /// Wide columns that are no KPI of a row's vendor: (column, vendor) → rows.
     ignored: BTreeMap<(String, Vendor), u64>,
-    /// The vendor id and the date text of the last row that had them right.
+    /// The vendor id of the last row that had it right, tried before the registry.
     last_vendor: Option<(String, Vendor)>,
-    last_date: Option<(String, NaiveDateTime)>,
+    /// The KPI id of the last row of the long layout that had it right, with its vendor.
+    last_kpi: Option<(Vendor, String, usize)>,
+    dates: Timestamps,
 }
 
 struct Columns {
@@ -359,7 +362,7 @@ impl<'c> Export<'_, 'c> {
             Layout::Long { kpi, value } => {
                 let id = trimmed(&fields[*kpi]);
                 let Some(declared) = declared else { return };
-                let Some(kpi_index) = declared.iter().position(|k| *k == id) else {
+                let Some(kpi_index) = self.kpi_index(vendor, declared, id) else {
                     let message = format!(
                         "contract `{}` declares no KPI `{}`: expected one of {}",
                         self.registry.id(vendor),
@@ -430,31 +433,28 @@ impl<'c> Export<'_, 'c> {
         Some(found)
     }
 
-    /// The date of a row. Rows that share a date come together in most exports, so the last
-    /// date read is kept with its text and used again when the text is the same.
     fn timestamp(&mut self, cell: &str, column: usize, line: u64) -> Option<NaiveDateTime> {
-        if let Some((text, at)) = &self.last_date
-            && text == cell
-        {
-            return Some(*at);
-        }
-        match parse_timestamp(cell) {
-            Ok(at) => {
-                match &mut self.last_date {
-                    Some((text, last)) => {
-                        text.clear();
-                        text.push_str(cell);
-                        *last = at;
-                    }
-                    None => self.last_date = Some((cell.to_owned(), at)),
-                }
-                Some(at)
-            }
+        match self.dates.read(cell) {
+            Ok(at) => Some(at),
             Err(message) => {
                 self.problem(line, Some(column), message);
                 None
             }
         }
+    }
+
+    /// The place of a KPI id among those the vendor's contract declares. Rows of one KPI come
+    /// together in most exports of the long layout, so the last one found is tried first.
+    fn kpi_index(&mut self, vendor: Vendor, declared: &[&str], id: &str) -> Option<usize> {
+        if let Some((last_vendor, last_id, index)) = &self.last_kpi
+            && *last_vendor == vendor
+            && last_id == id
+        {
+            return Some(*index);
+        }
+        let index = declared.iter().position(|k| *k == id)?;
+        self.last_kpi = Some((vendor, id.to_owned(), index));
+        Some(index)
     }
 
     fn measure(

@@ -412,21 +412,38 @@ fn load_exports(
     // Files are read in parallel and merged in their sorted order, so the result is the same
     // however the work was shared out. They go in batches of 32 per core: enough that cores
     // rarely wait for each other at the end of a batch, few enough that the cells of files
-    // read but not yet merged stay a small part of the whole.
+    // read but not yet merged stay a small part of the whole. Each batch is merged while the
+    // next is read, so that no core waits for the merge.
     let batch = rayon::current_num_threads() * 32;
+    let mut read_before: Vec<kpi_exports::ExportRead> = Vec::new();
     for chunk in files.chunks(batch) {
-        let reads: Vec<_> = chunk
-            .par_iter()
-            .map(|file| kpi_exports::read(file, order.index(file), &registry, window))
-            .collect();
-        for read in reads {
-            read.fold.merge_into(&mut measurements, &mut report.left_out);
-            problems.extend(read.problems);
-            report.warnings.extend(read.warnings);
-            report.files.push(read.counts);
-        }
+        let merge =
+            || merge_exports(std::mem::take(&mut read_before), &mut measurements, report, problems);
+        let read = || {
+            chunk
+                .par_iter()
+                .map(|file| kpi_exports::read(file, order.index(file), &registry, window))
+                .collect()
+        };
+        read_before = rayon::join(read, merge).0;
     }
+    merge_exports(read_before, &mut measurements, report, problems);
     measurements
+}
+
+/// Merges the files read, in their order, into the project's measurements.
+fn merge_exports(
+    reads: Vec<kpi_exports::ExportRead>,
+    measurements: &mut Measurements,
+    report: &mut LoadReport,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for read in reads {
+        read.fold.merge_into(measurements, &mut report.left_out);
+        problems.extend(read.problems);
+        report.warnings.extend(read.warnings);
+        report.files.push(read.counts);
+    }
 }
 
 /// The reviews, by vendor and date; a folder must be named after a vendor with a contract.

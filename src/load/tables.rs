@@ -1,6 +1,7 @@
 //! Reading the rows of an export as text: CSV streamed in any encoding and separator, or one
 //! sheet of a spreadsheet. Everything above this module sees rows of cells and their numbers.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -113,7 +114,7 @@ pub enum Next {
 /// The rows of a CSV file or a sheet, read one at a time.
 #[derive(Debug)]
 pub enum Table {
-    Csv(CsvRows),
+    Csv(Box<CsvRows>),
     Sheet(SheetRows),
 }
 
@@ -128,7 +129,7 @@ impl Table {
         if is_spreadsheet(path) {
             return SheetRows::open(path, options.sheet).map(Table::Sheet);
         }
-        CsvRows::open(path, options).map(Table::Csv)
+        CsvRows::open(path, options).map(|rows| Table::Csv(Box::new(rows)))
     }
 
     /// Reads the next row that can be read into `row`, reporting each one that cannot through
@@ -185,21 +186,33 @@ impl Table {
 }
 
 /// Watches the bytes the CSV reader reads: counts quotes, to tell an unclosed quote from a
-/// quoted line break, and keeps where the line breaks are, to number rows by their line.
+/// quoted line break, and notes the line ends that the reader's own line count misses.
 ///
-/// The reader's own line count runs one behind in files with CRLF line ends (a row's position
-/// is taken before the `\n` of the line before it is passed), so lines are counted here.
+/// The reader numbers a row by the line breaks before its position, and it places a row just
+/// past the line end of the row before: before the `\n` of a CRLF, and before any blank lines.
+/// So a row's line is the reader's line plus the `\n`s from its position to its first byte,
+/// which lie in a run of line ends other than a lone `\n`. Only such runs are noted, which in
+/// a file with plain `\n` line ends and no blank lines is none at all.
 #[derive(Debug)]
 struct Watched<R> {
     inner: R,
     quotes: u64,
     read: u64,
-    /// Where the row being read began.
+    /// Where the row being read began, and the reader's line there.
     row_start: u64,
-    /// Offsets of line breaks read but not yet passed by a row.
-    breaks: std::collections::VecDeque<u64>,
-    /// Line breaks passed.
-    passed: u64,
+    row_start_line: u64,
+    /// Runs of line ends (`\r` and `\n`) other than a lone `\n`, read but not yet passed by a
+    /// row: where each starts and ends.
+    runs: VecDeque<(u64, u64)>,
+    /// Where the `\n`s of those runs are.
+    run_breaks: VecDeque<u64>,
+    /// A run of line ends that reaches the end of the bytes read so far and may go on: where it
+    /// starts, and its `\n`s.
+    open: Option<(u64, Vec<u64>)>,
+}
+
+fn is_line_end(byte: u8) -> bool {
+    byte == b'\n' || byte == b'\r'
 }
 
 impl<R> Watched<R> {
@@ -209,19 +222,95 @@ impl<R> Watched<R> {
             quotes: 0,
             read: 0,
             row_start: 0,
-            breaks: std::collections::VecDeque::new(),
-            passed: 0,
+            row_start_line: 1,
+            runs: VecDeque::new(),
+            run_breaks: VecDeque::new(),
+            open: None,
         }
     }
 
-    /// The line of a row that starts at byte `offset`: every break up to and including the
-    /// offset lies before it (a row of a CRLF file is placed on the `\n` before it).
-    fn line_at(&mut self, offset: u64) -> u64 {
-        while self.breaks.front().is_some_and(|b| *b <= offset) {
-            self.breaks.pop_front();
-            self.passed += 1;
+    /// The line of a row the reader places at byte `offset` on its line `line`.
+    fn line_at(&mut self, offset: u64, line: u64) -> u64 {
+        while self.runs.front().is_some_and(|(_, end)| *end <= offset) {
+            self.runs.pop_front();
         }
-        self.passed + 1
+        while self.run_breaks.front().is_some_and(|at| *at < offset) {
+            self.run_breaks.pop_front();
+        }
+        let end = match (self.runs.front(), &self.open) {
+            (Some((start, end)), _) if *start <= offset => *end,
+            // A row whose place is not yet passed by the bytes read: the rest is line ends.
+            (_, Some((start, _))) if *start <= offset => u64::MAX,
+            _ => return line,
+        };
+        let open_breaks = self.open.iter().flat_map(|(_, breaks)| breaks);
+        let skipped = self.run_breaks.iter().chain(open_breaks).take_while(|at| **at < end);
+        line + skipped.filter(|at| **at >= offset).count() as u64
+    }
+
+    /// Counts the quotes of bytes just read, and notes their runs of line ends.
+    fn watch(&mut self, bytes: &[u8]) {
+        self.quotes += memchr::memchr_iter(b'"', bytes).count() as u64;
+        let base = self.read;
+        let mut from = 0;
+
+        // A run left open by the last read goes on through the line ends this one starts with.
+        if let Some((start, mut breaks)) = self.open.take() {
+            let more = bytes.iter().take_while(|b| is_line_end(**b)).count();
+            breaks.extend((0..more).filter(|i| bytes[*i] == b'\n').map(|i| base + i as u64));
+            if more == bytes.len() {
+                self.open = Some((start, breaks));
+                return;
+            }
+            self.close_run(start, base + more as u64, breaks);
+            from = more;
+        }
+
+        // Runs other than a lone `\n` hold a `\r` or two `\n`s in a row; a lone `\n` that
+        // starts the file comes before the first row, so it counts too.
+        let mut spots: Vec<usize> = memchr::memchr_iter(b'\r', &bytes[from..])
+            .chain(memchr::memmem::find_iter(&bytes[from..], b"\n\n"))
+            .map(|at| from + at)
+            .collect();
+        if base == 0 && bytes.first() == Some(&b'\n') {
+            spots.push(0);
+        }
+        if bytes.last().is_some_and(|b| is_line_end(*b)) {
+            spots.push(bytes.len() - 1);
+        }
+        spots.sort_unstable();
+
+        let mut passed = from;
+        for spot in spots {
+            if spot < passed {
+                continue;
+            }
+            let mut start = spot;
+            while start > passed && is_line_end(bytes[start - 1]) {
+                start -= 1;
+            }
+            let mut end = spot;
+            while end < bytes.len() && is_line_end(bytes[end]) {
+                end += 1;
+            }
+            let breaks: Vec<u64> =
+                (start..end).filter(|i| bytes[*i] == b'\n').map(|i| base + i as u64).collect();
+            if end == bytes.len() {
+                self.open = Some((base + start as u64, breaks));
+                break;
+            }
+            self.close_run(base + start as u64, base + end as u64, breaks);
+            passed = end;
+        }
+    }
+
+    /// Notes a run of line ends unless it is a lone `\n` after the start of the file.
+    fn close_run(&mut self, start: u64, end: u64, breaks: Vec<u64>) {
+        if end - start == 1 && breaks.len() == 1 && start > 0 {
+            return;
+        }
+        self.runs.push_back((start, end));
+        self.run_breaks.extend(breaks);
     }
 }
 
@@ -232,9 +321,7 @@ impl<R: Read> Read for Watched<R> {
         }
         let read = self.inner.read(buffer)?;
         let bytes = &buffer[..read];
-        self.quotes += memchr::memchr_iter(b'"', bytes).count() as u64;
-        let start = self.read;
-        self.breaks.extend(memchr::memchr_iter(b'\n', bytes).map(|at| start + at as u64));
+        self.watch(bytes);
         self.read += read as u64;
         Ok(read)
     }
@@ -307,13 +394,17 @@ impl CsvRows {
         }
         let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(&head));
         let source: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(buffered));
+        Ok(CsvRows::from_source(source, delimiter))
+    }
+
+    fn from_source(source: Box<dyn Read + Send>, delimiter: u8) -> CsvRows {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(1 << 16)
             .delimiter(delimiter)
             .from_reader(Watched::new(source));
-        Ok(CsvRows { reader, delimiter, last_line: 0, last_spans_lines: false })
+        CsvRows { reader, delimiter, last_line: 0, last_spans_lines: false }
     }
 
     fn next(&mut self, row: &mut Row) -> Result<bool, RowError> {
@@ -323,17 +414,17 @@ impl CsvRows {
             Ok(true) => {}
             Ok(false) => return Ok(false),
             Err(error) => {
+                let watched = self.reader.get_mut();
                 let line = match error.position() {
-                    Some(position) => self.reader.get_mut().line_at(position.byte()),
-                    None => {
-                        let watched = self.reader.get_mut();
-                        let start = watched.row_start;
-                        watched.line_at(start)
-                    }
+                    Some(position) => watched.line_at(position.byte(), position.line()),
+                    None => watched.line_at(watched.row_start, watched.row_start_line),
                 };
                 return Err(match error.kind() {
                     csv::ErrorKind::Utf8 { err, .. } => {
-                        self.reader.get_mut().row_start = self.reader.position().byte();
+                        let after = self.reader.position().clone();
+                        let watched = self.reader.get_mut();
+                        watched.row_start = after.byte();
+                        watched.row_start_line = after.line();
                         self.last_line = line;
                         RowError::NotUtf8 { line, column: err.field() }
                     }
@@ -346,11 +437,13 @@ impl CsvRows {
                 });
             }
         }
-        let next_row = self.reader.position().byte();
-        let offset = row.cells.position().map_or(0, csv::Position::byte);
+        let after = self.reader.position().clone();
+        let next_row = after.byte();
+        let (offset, line) = row.cells.position().map_or((0, 1), |at| (at.byte(), at.line()));
         let watched = self.reader.get_mut();
         watched.row_start = next_row;
-        row.line = watched.line_at(offset);
+        watched.row_start_line = after.line();
+        row.line = watched.line_at(offset, line);
         self.last_line = row.line;
         // The reader stops a row that runs far past the limit before it is held whole; a row
         // that ended within a buffer of it is refused here, so the limit is exact.
@@ -366,8 +459,10 @@ impl CsvRows {
                 ),
             });
         }
-        self.last_spans_lines =
-            memchr::memchr(b'\n', row.cells.as_byte_record().as_slice()).is_some();
+        // Only a row read while the count of quotes is odd can be one that an unclosed quote
+        // ran to the end of the file; by the last row, every quote of the file is counted.
+        self.last_spans_lines = self.reader.get_ref().quotes % 2 == 1
+            && memchr::memchr(b'\n', row.cells.as_byte_record().as_slice()).is_some();
         Ok(true)
     }
 
@@ -494,6 +589,58 @@ mod tests {
         assert_eq!(lines("h,v\r\na,1\r\nb,2\r\n"), [1, 2, 3]);
         assert_eq!(lines("h,v\r\n\"x\r\ny\",1\r\nb,2\r\n"), [1, 2, 4]);
         assert_eq!(lines("h,v\n\na,1\n"), [1, 3], "a blank line still counts");
+        assert_eq!(lines("h,v\n\n\na,1\r\n\r\n\r\nb,2"), [1, 4, 7], "so do several");
+        assert_eq!(lines("\r\n\nh,v\r\n\"x\n\n\",1\n\n"), [3, 4], "before the header too");
+    }
+
+    /// Gives its bytes a few at a time, so that runs of line ends fall across reads.
+    struct Trickle {
+        bytes: Vec<u8>,
+        at: usize,
+        step: usize,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(buffer.len()).min(self.bytes.len() - self.at);
+            buffer[..n].copy_from_slice(&self.bytes[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_row_is_placed_on_the_line_its_first_byte_is_on(
+            lead in proptest::sample::select(vec!["", "\n", "\r\n", "\n\n", "\r\n\r\n"]),
+            rows in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["a", "bb,1", "\"q\nr\",2", "\"\r\n\",3", "\"s\n\n\"", ",4"]),
+                    proptest::sample::select(vec!["\n", "\r\n", "\r", "\n\n", "\r\n\r\n", "\n\r\n", "\n\n\n"]),
+                ),
+                1..40,
+            ),
+            last_end in proptest::bool::ANY,
+            step in 1usize..9,
+        ) {
+            let mut text = lead.to_owned();
+            let mut expected = Vec::new();
+            for (i, (cells, end)) in rows.iter().enumerate() {
+                expected.push(1 + memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64);
+                text.push_str(cells);
+                if last_end || i + 1 < rows.len() {
+                    text.push_str(end);
+                }
+            }
+            let source = Trickle { bytes: text.clone().into_bytes(), at: 0, step };
+            let mut table = Table::Csv(Box::new(CsvRows::from_source(Box::new(source), b',')));
+            let mut row = Row::default();
+            let mut found = Vec::new();
+            while table.next(&mut row).unwrap() {
+                found.push(row.line);
+            }
+            proptest::prop_assert_eq!(found, expected, "{:?}", text);
+        }
     }
 
     #[test]
