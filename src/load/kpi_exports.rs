@@ -160,6 +160,7 @@ pub fn read<'a>(
         dates: Timestamps::default(),
     };
     export.read_rows(&mut table);
+    table.recycle();
     export.finish()
 }
 

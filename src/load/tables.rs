@@ -176,6 +176,13 @@ impl Table {
         }
     }
 
+    /// Done with the table: its CSV reader is kept for the next file read on this thread.
+    pub fn recycle(self) {
+        if let Table::Csv(rows) = self {
+            rows.recycle();
+        }
+    }
+
     /// The cell separator in use.
     pub fn delimiter(&self) -> Option<u8> {
         match self {
@@ -314,6 +321,18 @@ impl<R> Watched<R> {
     }
 }
 
+/// A reader is only moved back to its start, just before it is given a new file to read.
+impl<R> std::io::Seek for Watched<R> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        match to {
+            std::io::SeekFrom::Start(0) => Ok(0),
+            _ => {
+                Err(std::io::Error::new(std::io::ErrorKind::Unsupported, "only back to the start"))
+            }
+        }
+    }
+}
+
 impl<R: Read> Read for Watched<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
         if self.read - self.row_start > LONGEST_ROW {
@@ -346,8 +365,17 @@ impl std::fmt::Display for TooLong {
 
 impl std::error::Error for TooLong {}
 
+type CsvReader = csv::Reader<Watched<Box<dyn Read + Send>>>;
+
+std::thread_local! {
+    /// A CSV reader each thread keeps between files, with its separator: setting up a reader
+    /// builds the parser's tables, which costs about as much as reading a thousand rows.
+    static SPARE_READER: std::cell::RefCell<Option<(u8, CsvReader)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 pub struct CsvRows {
-    reader: csv::Reader<Watched<Box<dyn Read + Send>>>,
+    reader: CsvReader,
     delimiter: u8,
     last_line: u64,
     last_spans_lines: bool,
@@ -398,13 +426,34 @@ impl CsvRows {
     }
 
     fn from_source(source: Box<dyn Read + Send>, delimiter: u8) -> CsvRows {
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(1 << 16)
-            .delimiter(delimiter)
-            .from_reader(Watched::new(source));
+        let mut spare = SPARE_READER
+            .with(|spare| spare.borrow_mut().take())
+            .and_then(|(separator, reader)| (separator == delimiter).then_some(reader));
+        // Moving a reader back to its start drops what it had buffered and resets the parser
+        // and its count of lines, as for a new reader; then it is given the new file.
+        if let Some(reader) = &mut spare
+            && reader.seek_raw(std::io::SeekFrom::Start(0), csv::Position::new()).is_err()
+        {
+            spare = None;
+        }
+        let reader = match spare {
+            Some(mut reader) => {
+                *reader.get_mut() = Watched::new(source);
+                reader
+            }
+            None => csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .buffer_capacity(1 << 16)
+                .delimiter(delimiter)
+                .from_reader(Watched::new(source)),
+        };
         CsvRows { reader, delimiter, last_line: 0, last_spans_lines: false }
+    }
+
+    /// Keeps the reader for the next file this thread reads.
+    fn recycle(self) {
+        SPARE_READER.with(|spare| *spare.borrow_mut() = Some((self.delimiter, self.reader)));
     }
 
     fn next(&mut self, row: &mut Row) -> Result<bool, RowError> {
@@ -641,6 +690,62 @@ mod tests {
             }
             proptest::prop_assert_eq!(found, expected, "{:?}", text);
         }
+    }
+
+    /// A row's line and cells, or the place of a row that could not be read.
+    type Found = Result<(u64, Vec<String>), (u64, Option<usize>)>;
+
+    /// Every row of the text, read as a file.
+    fn read_all(text: &[u8]) -> Vec<Found> {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), text).unwrap();
+        let mut table = Table::open(file.path(), TableOptions::default()).unwrap();
+        let mut row = Row::default();
+        let mut found = Vec::new();
+        loop {
+            match table.next(&mut row) {
+                Ok(true) => {
+                    found.push(Ok((row.line, row.cells.iter().map(String::from).collect())));
+                }
+                Ok(false) => break,
+                Err(error) => {
+                    found.push(Err(error.place()));
+                    if matches!(error, RowError::Unreadable { .. }) {
+                        break;
+                    }
+                }
+            }
+        }
+        table.recycle();
+        found
+    }
+
+    #[test]
+    fn a_reader_kept_for_the_next_file_reads_it_as_a_new_one_would() {
+        let files: [&[u8]; 5] = [
+            b"h,v\r\na,1\r\n\r\nb,\xff\r\nc,3",
+            b"\n\nh,v\nd,4\n",
+            b"h,v\n\"open,5\nmore\n",
+            b"",
+            b"\xef\xbb\xbfh,v\ne,\"6\n7\"\nf,8\n",
+        ];
+        // Each file read after every other one, on this thread, reading the same as when it is
+        // the first file the thread reads.
+        let first: Vec<_> = files
+            .iter()
+            .map(|text| std::thread::scope(|s| s.spawn(|| read_all(text)).join().unwrap()))
+            .collect();
+        for before in files {
+            for (text, expected) in files.iter().zip(&first) {
+                read_all(before);
+                assert_eq!(&read_all(text), expected, "{text:?} after {before:?}");
+            }
+        }
+        assert_eq!(
+            first[1],
+            vec![Ok((3, vec!["h".into(), "v".into()])), Ok((4, vec!["d".into(), "4".into()]))]
+        );
+        assert_eq!(first[0][2], Err((4, Some(1))), "the byte that is not UTF-8, placed");
     }
 
     #[test]
