@@ -415,16 +415,66 @@ pub struct CellKey {
 }
 
 /// Every measurement of the build, folded into one cell per vendor, KPI and site period.
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// The cells are kept per vendor: a vendor's few hundred cells fit in a cache where the whole
+/// portfolio's do not, so the cells of each file read are merged in quickly.
+#[derive(Clone, Debug, Default)]
 pub struct Measurements {
-    pub cells: FxHashMap<CellKey, Cell>,
+    /// Per vendor (index into the contracts): the cell of each KPI and period.
+    vendors: Vec<FxHashMap<(usize, Period), Cell>>,
     /// Per cell: how many measurements an exclusion removed, and the first exclusion that did.
     pub excluded: FxHashMap<CellKey, (u64, usize)>,
 }
 
 impl Measurements {
     pub fn cell(&self, vendor: usize, kpi: usize, period: Period) -> Option<&Cell> {
-        self.cells.get(&CellKey { vendor, kpi, period })
+        self.vendors.get(vendor)?.get(&(kpi, period))
+    }
+
+    /// The cell of `key`, to fill or to merge into.
+    pub fn entry(
+        &mut self,
+        key: CellKey,
+    ) -> std::collections::hash_map::Entry<'_, (usize, Period), Cell> {
+        if self.vendors.len() <= key.vendor {
+            self.vendors.resize_with(key.vendor + 1, FxHashMap::default);
+        }
+        self.vendors[key.vendor].entry((key.kpi, key.period))
+    }
+
+    /// Every cell, vendor by vendor; within a vendor in no set order.
+    pub fn iter(&self) -> impl Iterator<Item = (CellKey, &Cell)> {
+        self.vendors.iter().enumerate().flat_map(|(vendor, cells)| {
+            cells.iter().map(move |(&(kpi, period), cell)| (CellKey { vendor, kpi, period }, cell))
+        })
+    }
+
+    /// Keeps the cells for which `keep` says so.
+    pub fn retain(&mut self, mut keep: impl FnMut(CellKey, &Cell) -> bool) {
+        for (vendor, cells) in self.vendors.iter_mut().enumerate() {
+            cells.retain(|&(kpi, period), cell| keep(CellKey { vendor, kpi, period }, cell));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.vendors.iter().map(FxHashMap::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The same cells, however many vendors without any were made room for.
+impl PartialEq for Measurements {
+    fn eq(&self, other: &Self) -> bool {
+        let none = FxHashMap::default();
+        let longest = self.vendors.len().max(other.vendors.len());
+        self.excluded == other.excluded
+            && (0..longest).all(|vendor| {
+                self.vendors.get(vendor).unwrap_or(&none)
+                    == other.vendors.get(vendor).unwrap_or(&none)
+            })
     }
 }
 

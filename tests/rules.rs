@@ -48,7 +48,7 @@ impl Case {
             };
             let keep = contract.kpis[*kpi].aggregate.needs_values();
             let at = NaiveDateTime::new(day, chrono::NaiveTime::MIN);
-            measurements.cells.entry(key).or_insert_with(|| Cell::new(keep)).add(
+            measurements.entry(key).or_insert_with(|| Cell::new(keep)).add(
                 *value,
                 at,
                 Origin { file: 0, row },

@@ -153,7 +153,7 @@ impl<'a> Fold<'a> {
     ) {
         for (key, cell) in self.cells {
             // A cell new to the project is moved in whole rather than merged into an empty one.
-            match measurements.cells.entry(key) {
+            match measurements.entry(key) {
                 Entry::Vacant(slot) => {
                     slot.insert(cell);
                 }

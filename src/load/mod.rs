@@ -22,7 +22,6 @@ use chrono::NaiveDate;
 
 use crate::config;
 use crate::diagnostics::Diagnostic;
-use crate::evaluate::aggregate::Cell;
 use crate::evaluate::periods::Period;
 use crate::model::{Contract, Measurements, Project, Settings};
 use contracts::{Outline, Rejected};
@@ -156,7 +155,7 @@ pub fn load(
         derive_as_of(&project.measurements, &project.settings, today, vendor)
     });
     leave_out_after(&mut project, &mut report);
-    report.measurements = project.measurements.cells.values().map(Cell::count).sum();
+    report.measurements = project.measurements.iter().map(|(_, cell)| cell.count()).sum();
     Ok(Loaded { project, templates, report })
 }
 
@@ -509,7 +508,6 @@ pub fn derive_as_of(
 ) -> NaiveDate {
     let current = Period::containing(settings.period, today);
     measurements
-        .cells
         .iter()
         .filter(|(key, cell)| key.period < current && cell.count() > 0)
         .filter(|(key, _)| vendor.is_none_or(|v| key.vendor == v))
@@ -523,7 +521,7 @@ pub fn derive_as_of(
 fn leave_out_after(project: &mut Project, report: &mut LoadReport) {
     let last = Period::containing(project.settings.period, project.as_of);
     let contracts = &project.contracts;
-    project.measurements.cells.retain(|key, cell| {
+    project.measurements.retain(|key, cell| {
         if key.period <= last {
             return true;
         }
