@@ -216,6 +216,8 @@ struct Watched<R> {
     /// A run of line ends that reaches the end of the bytes read so far and may go on: where it
     /// starts, and its `\n`s.
     open: Option<(u64, Vec<u64>)>,
+    /// Where the file's first line begins.
+    first_line: u64,
 }
 
 fn is_line_end(byte: u8) -> bool {
@@ -233,11 +235,13 @@ impl<R> Watched<R> {
             runs: VecDeque::new(),
             run_breaks: VecDeque::new(),
             open: None,
+            first_line: 0,
         }
     }
 
     /// The line of a row the reader places at byte `offset` on its line `line`.
     fn line_at(&mut self, offset: u64, line: u64) -> u64 {
+        let offset = offset.max(self.first_line);
         while self.runs.front().is_some_and(|(_, end)| *end <= offset) {
             self.runs.pop_front();
         }
@@ -279,8 +283,14 @@ impl<R> Watched<R> {
             .chain(memchr::memmem::find_iter(&bytes[from..], b"\n\n"))
             .map(|at| from + at)
             .collect();
-        if base == 0 && bytes.first() == Some(&b'\n') {
-            spots.push(0);
+        if base == 0 {
+            // The CSV reader passes over a byte-order mark at the start, so the file's first
+            // line begins after it.
+            let first_line = if bytes.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+            self.first_line = first_line as u64;
+            if bytes.get(first_line) == Some(&b'\n') {
+                spots.push(first_line);
+            }
         }
         if bytes.last().is_some_and(|b| is_line_end(*b)) {
             spots.push(bytes.len() - 1);
@@ -311,9 +321,9 @@ impl<R> Watched<R> {
         }
     }
 
-    /// Notes a run of line ends unless it is a lone `\n` after the start of the file.
+    /// Notes a run of line ends unless it is a lone `\n` after the file's first line began.
     fn close_run(&mut self, start: u64, end: u64, breaks: Vec<u64>) {
-        if end - start == 1 && breaks.len() == 1 && start > 0 {
+        if end - start == 1 && breaks.len() == 1 && start > self.first_line {
             return;
         }
         self.runs.push_back((start, end));
@@ -640,6 +650,7 @@ mod tests {
         assert_eq!(lines("h,v\n\na,1\n"), [1, 3], "a blank line still counts");
         assert_eq!(lines("h,v\n\n\na,1\r\n\r\n\r\nb,2"), [1, 4, 7], "so do several");
         assert_eq!(lines("\r\n\nh,v\r\n\"x\n\n\",1\n\n"), [3, 4], "before the header too");
+        assert_eq!(lines("\u{feff}\u{feff}\nh,v\na,1\n"), [2, 3], "after a second byte-order mark");
     }
 
     /// Gives its bytes a few at a time, so that runs of line ends fall across reads.
