@@ -462,7 +462,10 @@ impl CsvRows {
     }
 
     /// Keeps the reader for the next file this thread reads.
-    fn recycle(self) {
+    fn recycle(mut self) {
+        // The file is closed now rather than when the reader is next used: a file held open
+        // cannot be deleted or replaced on some systems.
+        *self.reader.get_mut() = Watched::new(Box::new(std::io::empty()));
         SPARE_READER.with(|spare| *spare.borrow_mut() = Some((self.delimiter, self.reader)));
     }
 
@@ -757,6 +760,25 @@ mod tests {
             vec![Ok((3, vec!["h".into(), "v".into()])), Ok((4, vec!["d".into(), "4".into()]))]
         );
         assert_eq!(first[0][2], Err((4, Some(1))), "the byte that is not UTF-8, placed");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_reader_kept_for_the_next_file_holds_no_file_open() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().canonicalize().unwrap().join("export.csv");
+        std::fs::write(&path, "h,v\na,1\n").unwrap();
+        let held = || {
+            std::fs::read_dir("/proc/self/fd")
+                .unwrap()
+                .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+                .any(|target| target == path)
+        };
+        let mut table = Table::open(&path, TableOptions::default()).unwrap();
+        while table.next(&mut Row::default()).unwrap() {}
+        assert!(held(), "the check sees the file while it is read");
+        table.recycle();
+        assert!(!held());
     }
 
     #[test]
