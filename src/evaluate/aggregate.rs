@@ -1,9 +1,11 @@
 //! Folding measurements into one cell per vendor, KPI and period, and the aggregates over a cell.
 //!
-//! A cell keeps a running count, sum, minimum, maximum and the latest value; only the KPIs that
+//! A cell keeps a running count, an exact sum, the minimum, maximum and the latest value; only the KPIs that
 //! need every value (median and percentiles) keep them, so memory grows with cells, not rows.
 
 use chrono::NaiveDateTime;
+
+use crate::evaluate::exact_sum::ExactSum;
 
 /// How a KPI turns the values of a period into its actual.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,7 +67,7 @@ impl Latest {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Cell {
     count: u64,
-    sum: f64,
+    sum: ExactSum,
     min: f64,
     max: f64,
     latest: Option<Latest>,
@@ -86,7 +88,7 @@ impl Cell {
             self.max = self.max.max(value);
         }
         self.count += 1;
-        self.sum += value;
+        self.sum.add(value);
 
         let latest = Latest { at, origin, value };
         if self.latest.is_none_or(|current| latest.is_after(&current)) {
@@ -110,7 +112,7 @@ impl Cell {
             self.max = self.max.max(other.max);
         }
         self.count += other.count;
-        self.sum += other.sum;
+        self.sum.merge(&other.sum);
         if let Some(latest) = other.latest
             && self.latest.is_none_or(|current| latest.is_after(&current))
         {
@@ -135,8 +137,8 @@ impl Cell {
         #[allow(clippy::cast_precision_loss, reason = "counts stay far below 2^52")]
         let count = self.count as f64;
         match aggregate {
-            Aggregate::Mean => Some(self.sum / count),
-            Aggregate::Sum => Some(self.sum),
+            Aggregate::Mean => Some(self.sum.value() / count),
+            Aggregate::Sum => Some(self.sum.value()),
             Aggregate::Min => Some(self.min),
             Aggregate::Max => Some(self.max),
             Aggregate::Count => Some(count),

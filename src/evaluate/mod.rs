@@ -4,6 +4,7 @@
 pub mod aggregate;
 pub mod alerts;
 pub mod credits;
+pub mod exact_sum;
 pub mod feedback;
 pub mod obligations;
 pub mod periods;
