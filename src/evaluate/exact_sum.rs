@@ -27,16 +27,15 @@ impl ExactSum {
         }
         let mut x = value;
         let mut kept = 0;
-        for index in 0..self.partials.len() {
-            let mut y = self.partials[index];
-            if x.abs() < y.abs() {
-                std::mem::swap(&mut x, &mut y);
-            }
-            // `high + low` is exactly `x + y` (Knuth's and Dekker's two-sum).
-            let high = x + y;
-            let low = y - (high - x);
+        let partials = self.partials.as_mut_slice();
+        for index in 0..partials.len() {
+            let y = partials[index];
+            let (big, small) = if x.abs() < y.abs() { (y, x) } else { (x, y) };
+            // `high + low` is exactly `big + small` (Knuth's and Dekker's two-sum).
+            let high = big + small;
+            let low = small - (high - big);
             if low != 0.0 {
-                self.partials[kept] = low;
+                partials[kept] = low;
                 kept += 1;
             }
             x = high;
