@@ -30,14 +30,14 @@ impl ExactSum {
         let partials = self.partials.as_mut_slice();
         for index in 0..partials.len() {
             let y = partials[index];
-            let (big, small) = if x.abs() < y.abs() { (y, x) } else { (x, y) };
-            // `high + low` is exactly `big + small` (Knuth's and Dekker's two-sum).
-            let high = big + small;
-            let low = small - (high - big);
-            if low != 0.0 {
-                partials[kept] = low;
-                kept += 1;
-            }
+            // `high + low` is exactly `x + y` (Knuth's two-sum, which needs no comparison of
+            // sizes, so the loop has no branch to mispredict).
+            let high = x + y;
+            let back = high - x;
+            let low = (x - (high - back)) + (y - back);
+            // Written even when zero, over a partial already passed, and then kept or not.
+            partials[kept] = low;
+            kept += usize::from(low != 0.0);
             x = high;
         }
         self.partials.truncate(kept);
