@@ -1,7 +1,7 @@
 //! Reading the dates that inputs write: calendar dates in contracts and settings, ISO dates and
 //! date-times in KPI exports.
 
-use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::evaluate::periods::Period;
 
@@ -84,9 +84,10 @@ pub struct Timestamps {
 
 impl Timestamps {
     pub fn read(&mut self, text: &str) -> Result<NaiveDateTime, String> {
-        let bytes = text.as_bytes();
-        if let (Some((prefix, first, days)), [head @ .., tens, ones]) = (&self.month, bytes)
-            && head.len() == 8
+        // Ten bytes are the shape of a date alone, `YYYY-MM-DD`, with nothing around it.
+        let date_alone = <&[u8; 10]>::try_from(text.as_bytes()).ok();
+        if let (Some((prefix, first, days)), Some([head @ .., tens, ones])) =
+            (&self.month, date_alone)
             && head == prefix
             && tens.is_ascii_digit()
             && ones.is_ascii_digit()
@@ -99,15 +100,9 @@ impl Timestamps {
         }
 
         let at = parse_timestamp(text)?;
-        // Ten bytes that parsed are a date alone, `YYYY-MM-DD`, with nothing around it.
-        if let Ok(head) = <[u8; 8]>::try_from(&bytes[..bytes.len().min(8)])
-            && bytes.len() == 10
-        {
+        if let Some([head @ .., _, _]) = date_alone {
             let first = at.date().with_day(1).unwrap_or(at.date());
-            let days = first
-                .checked_add_months(Months::new(1))
-                .map_or(31, |next| u32::try_from((next - first).num_days()).unwrap_or(31));
-            self.month = Some((head, first, days));
+            self.month = Some((*head, first, u32::from(first.num_days_in_month())));
         }
         Ok(at)
     }

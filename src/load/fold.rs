@@ -137,7 +137,6 @@ impl<'a> Fold<'a> {
         for (key, cell) in other.cells {
             self.cells.entry(key).or_default().merge(&cell);
         }
-        self.last = None;
         for (vendor, counts) in other.left_out {
             self.left_out.entry(vendor).or_default().add(counts);
         }

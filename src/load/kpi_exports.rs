@@ -383,6 +383,7 @@ impl<'c> Export<'_, 'c> {
                 let Some(declared) = declared else { return };
                 for (column, id) in columns {
                     match declared.iter().position(|k| k == id) {
+                        Some(_) if trimmed(&fields[*column]).is_empty() => {}
                         Some(kpi_index) => {
                             self.measure(vendor, kpi_index, &fields[*column], *column, at, line);
                         }
@@ -467,9 +468,6 @@ impl<'c> Export<'_, 'c> {
         at: chrono::NaiveDateTime,
         line: u64,
     ) {
-        if trimmed(cell).is_empty() {
-            return;
-        }
         let value = match parse_number(cell) {
             Ok(value) => value,
             Err(message) => {

@@ -224,6 +224,15 @@ fn is_line_end(byte: u8) -> bool {
     byte == b'\n' || byte == b'\r'
 }
 
+/// Where the `\n`s of `bytes[range]` are in the file, the bytes starting at `base`.
+fn breaks_within(
+    bytes: &[u8],
+    range: std::ops::Range<usize>,
+    base: u64,
+) -> impl Iterator<Item = u64> + '_ {
+    range.filter(|i| bytes[*i] == b'\n').map(move |i| base + i as u64)
+}
+
 impl<R> Watched<R> {
     fn new(inner: R) -> Self {
         Watched {
@@ -268,7 +277,7 @@ impl<R> Watched<R> {
         // A run left open by the last read goes on through the line ends this one starts with.
         if let Some((start, mut breaks)) = self.open.take() {
             let more = bytes.iter().take_while(|b| is_line_end(**b)).count();
-            breaks.extend((0..more).filter(|i| bytes[*i] == b'\n').map(|i| base + i as u64));
+            breaks.extend(breaks_within(bytes, 0..more, base));
             if more == bytes.len() {
                 self.open = Some((start, breaks));
                 return;
@@ -310,8 +319,7 @@ impl<R> Watched<R> {
             while end < bytes.len() && is_line_end(bytes[end]) {
                 end += 1;
             }
-            let breaks: Vec<u64> =
-                (start..end).filter(|i| bytes[*i] == b'\n').map(|i| base + i as u64).collect();
+            let breaks: Vec<u64> = breaks_within(bytes, start..end, base).collect();
             if end == bytes.len() {
                 self.open = Some((base + start as u64, breaks));
                 break;
