@@ -208,6 +208,32 @@ fn a_quoted_line_break_is_not_mistaken_for_an_unclosed_quote() {
 }
 
 #[test]
+fn a_quote_left_open_in_the_last_cell_of_the_file_is_an_error() {
+    let project = good_project();
+    project.file(
+        "kpis/notes.csv",
+        "date,vendor,kpi,value\n2026-01-12,acme,wait,20\n2026-01-13,acme,wait,\"30",
+    );
+    let errors = failed(&project);
+    assert!(errors.contains("opens a quoted cell that is never closed"), "{errors}");
+    assert!(errors.contains("--> kpis/notes.csv:3"), "{errors}");
+}
+
+#[test]
+fn a_quote_inside_an_unquoted_cell_is_text_and_opens_nothing() {
+    let project = good_project();
+    // The reader takes the quote after `5` as part of the cell, so the later quoted line
+    // break is the only quoted cell of the file.
+    project.file(
+        "kpis/notes.csv",
+        "date,vendor,kpi,value,comment\n2026-01-12,acme,wait,20,a 5\" screen\n2026-01-13,acme,wait,30,\"two\nlines\"\n",
+    );
+    project.build_ok("2026-02-03");
+    // 50 (kpis/acme.csv), 20 and 30: a mean of 33.33…, met.
+    assert_eq!(project.json()["vendors"][0]["periods"][0]["kpis"][0]["actual"], 33.333333);
+}
+
+#[test]
 fn a_settings_path_that_is_not_a_file_is_an_error() {
     let project = good_project();
     std::fs::create_dir(project.path().join("vendorcard.yaml")).unwrap();

@@ -192,8 +192,8 @@ impl Table {
     }
 }
 
-/// Watches the bytes the CSV reader reads: counts quotes, to tell an unclosed quote from a
-/// quoted line break, and notes the line ends that the reader's own line count misses.
+/// Watches the bytes the CSV reader reads: follows its quoting, to tell whether the file ends
+/// inside a quoted cell, and notes the line ends that the reader's own line count misses.
 ///
 /// The reader numbers a row by the line breaks before its position, and it places a row just
 /// past the line end of the row before: before the `\n` of a CRLF, and before any blank lines.
@@ -203,7 +203,12 @@ impl Table {
 #[derive(Debug)]
 struct Watched<R> {
     inner: R,
-    quotes: u64,
+    /// The separator of cells, which a quote must follow to open a quoted cell.
+    delimiter: u8,
+    quoting: Quoting,
+    /// The last byte read, which decides whether a quote at the start of the next read opens
+    /// a quoted cell; none before the first.
+    last_byte: Option<u8>,
     read: u64,
     /// Where the row being read began, and the reader's line there.
     row_start: u64,
@@ -224,6 +229,19 @@ fn is_line_end(byte: u8) -> bool {
     byte == b'\n' || byte == b'\r'
 }
 
+/// Where the CSV reader stands with respect to quotes, as far as the bytes read so far go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quoting {
+    /// In no quoted cell: a quote opens one only at the start of a cell, and is part of the
+    /// text anywhere else.
+    Outside,
+    /// In a quoted cell, which only a quote can end.
+    Quoted,
+    /// Just past a quote in a quoted cell: a second quote makes the two one quote of the text;
+    /// anything else means the cell's quote was closed.
+    Closing,
+}
+
 /// Where the `\n`s of `bytes[range]` are in the file, the bytes starting at `base`.
 fn breaks_within(
     bytes: &[u8],
@@ -234,10 +252,12 @@ fn breaks_within(
 }
 
 impl<R> Watched<R> {
-    fn new(inner: R) -> Self {
+    fn new(inner: R, delimiter: u8) -> Self {
         Watched {
             inner,
-            quotes: 0,
+            delimiter,
+            quoting: Quoting::Outside,
+            last_byte: None,
             read: 0,
             row_start: 0,
             row_start_line: 1,
@@ -268,9 +288,9 @@ impl<R> Watched<R> {
         line + skipped.filter(|at| **at >= offset).count() as u64
     }
 
-    /// Counts the quotes of bytes just read, and notes their runs of line ends.
+    /// Follows the quoting of bytes just read, and notes their runs of line ends.
     fn watch(&mut self, bytes: &[u8]) {
-        self.quotes += memchr::memchr_iter(b'"', bytes).count() as u64;
+        self.follow_quotes(bytes);
         let base = self.read;
         let mut from = 0;
 
@@ -326,6 +346,46 @@ impl<R> Watched<R> {
             }
             self.close_run(base + start as u64, base + end as u64, breaks);
             passed = end;
+        }
+    }
+
+    /// Moves through the quotes of `bytes` the way the CSV reader does. Only quotes change
+    /// anything, and whether one opens a cell depends on the byte before it alone, so the
+    /// bytes between quotes are passed over.
+    fn follow_quotes(&mut self, bytes: &[u8]) {
+        let mark = if self.read == 0 && bytes.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+        let mut at = mark;
+        let opens_cell = |before: Option<u8>, delimiter: u8| {
+            before.is_none_or(|byte| byte == delimiter || is_line_end(byte))
+        };
+        while at < bytes.len() {
+            match self.quoting {
+                Quoting::Outside => {
+                    let Some(found) = memchr::memchr(b'"', &bytes[at..]) else { break };
+                    let quote = at + found;
+                    let before =
+                        if quote == mark { self.last_byte } else { Some(bytes[quote - 1]) };
+                    if opens_cell(before, self.delimiter) {
+                        self.quoting = Quoting::Quoted;
+                    }
+                    at = quote + 1;
+                }
+                Quoting::Quoted => {
+                    let Some(found) = memchr::memchr(b'"', &bytes[at..]) else { break };
+                    self.quoting = Quoting::Closing;
+                    at += found + 1;
+                }
+                Quoting::Closing if bytes[at] == b'"' => {
+                    self.quoting = Quoting::Quoted;
+                    at += 1;
+                }
+                // The byte after a closing quote is read as outside any quoted cell.
+                Quoting::Closing => self.quoting = Quoting::Outside,
+            }
+        }
+        // A mark the reader passes over leaves the next byte at the start of the file.
+        if let Some(last) = bytes[mark..].last() {
+            self.last_byte = Some(*last);
         }
     }
 
@@ -396,7 +456,6 @@ pub struct CsvRows {
     reader: CsvReader,
     delimiter: u8,
     last_line: u64,
-    last_spans_lines: bool,
 }
 
 impl std::fmt::Debug for CsvRows {
@@ -456,7 +515,7 @@ impl CsvRows {
         }
         let reader = match spare {
             Some(mut reader) => {
-                *reader.get_mut() = Watched::new(source);
+                *reader.get_mut() = Watched::new(source, delimiter);
                 reader
             }
             None => csv::ReaderBuilder::new()
@@ -464,16 +523,16 @@ impl CsvRows {
                 .flexible(true)
                 .buffer_capacity(1 << 16)
                 .delimiter(delimiter)
-                .from_reader(Watched::new(source)),
+                .from_reader(Watched::new(source, delimiter)),
         };
-        CsvRows { reader, delimiter, last_line: 0, last_spans_lines: false }
+        CsvRows { reader, delimiter, last_line: 0 }
     }
 
     /// Keeps the reader for the next file this thread reads.
     fn recycle(mut self) {
         // The file is closed now rather than when the reader is next used: a file held open
         // cannot be deleted or replaced on some systems.
-        *self.reader.get_mut() = Watched::new(Box::new(std::io::empty()));
+        *self.reader.get_mut() = Watched::new(Box::new(std::io::empty()), self.delimiter);
         SPARE_READER.with(|spare| *spare.borrow_mut() = Some((self.delimiter, self.reader)));
     }
 
@@ -529,18 +588,14 @@ impl CsvRows {
                 ),
             });
         }
-        // Only a row read while the count of quotes is odd can be one that an unclosed quote
-        // ran to the end of the file; by the last row, every quote of the file is counted.
-        self.last_spans_lines = self.reader.get_ref().quotes % 2 == 1
-            && memchr::memchr(b'\n', row.cells.as_byte_record().as_slice()).is_some();
         Ok(true)
     }
 
     /// An opening quote that is never closed makes the rest of the file one cell of the last
-    /// row, which the CSV reader accepts without complaint; an odd count of quotes and a last
-    /// row that runs over several lines give it away.
+    /// row, which the CSV reader accepts without complaint: the file then ends inside a quoted
+    /// cell. Only asked once every row is read, so every byte of the file has been watched.
     fn unclosed_quote(&self) -> Option<u64> {
-        (self.reader.get_ref().quotes % 2 == 1 && self.last_spans_lines).then_some(self.last_line)
+        (self.reader.get_ref().quoting == Quoting::Quoted).then_some(self.last_line)
     }
 }
 
@@ -711,6 +766,58 @@ mod tests {
                 found.push(row.line);
             }
             proptest::prop_assert_eq!(found, expected, "{:?}", text);
+        }
+    }
+
+    /// Whether the CSV reader ends `bytes` inside a quoted cell, byte by byte after its own
+    /// states: the start of a cell, an unquoted cell, a quoted cell, and just past a quote in
+    /// one.
+    fn ends_quoted(bytes: &[u8]) -> bool {
+        #[derive(PartialEq)]
+        enum State {
+            Start,
+            Plain,
+            Quoted,
+            Quote,
+        }
+        let mut state = State::Start;
+        for byte in bytes {
+            let ends_cell = matches!(byte, b',' | b'\n' | b'\r');
+            state = match state {
+                State::Start if *byte == b'"' => State::Quoted,
+                State::Quoted if *byte == b'"' => State::Quote,
+                State::Quoted => State::Quoted,
+                State::Quote if *byte == b'"' => State::Quoted,
+                _ if ends_cell => State::Start,
+                _ => State::Plain,
+            };
+        }
+        state == State::Quoted
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn quotes_are_followed_as_the_reader_reads_them(
+            marked in proptest::bool::ANY,
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["a", ",", "\"", "\"\"", "\n", "\r", "5\" x"]),
+                0..60,
+            ),
+            step in 1usize..9,
+        ) {
+            let text = pieces.concat();
+            let mut bytes = if marked { b"\xef\xbb\xbf".to_vec() } else { Vec::new() };
+            bytes.extend_from_slice(text.as_bytes());
+            // The reader passes over a byte-order mark only when its first read holds it whole.
+            let read_as = if step < 3 { bytes.clone() } else { text.clone().into_bytes() };
+            let mut watched = Watched::new(Trickle { bytes, at: 0, step }, b',');
+            std::io::copy(&mut watched, &mut std::io::sink()).unwrap();
+            proptest::prop_assert_eq!(
+                watched.quoting == Quoting::Quoted,
+                ends_quoted(&read_as),
+                "{:?}",
+                text
+            );
         }
     }
 
