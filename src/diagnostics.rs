@@ -154,10 +154,22 @@ impl FileProblems {
 
     /// A problem at `line` and, when known, the 0-based `column`.
     pub fn add(&mut self, line: u64, column: Option<usize>, message: impl Into<String>) {
+        let diagnostic = self.placed(line, column, message);
+        self.push(diagnostic);
+    }
+
+    /// A problem listed even past [`Self::LISTED`], for one that explains the others, such as a
+    /// quote left open that made the rest of the file one cell.
+    pub fn add_always(&mut self, line: u64, column: Option<usize>, message: impl Into<String>) {
+        let diagnostic = self.placed(line, column, message);
+        self.listed.push(diagnostic);
+    }
+
+    fn placed(&self, line: u64, column: Option<usize>, message: impl Into<String>) -> Diagnostic {
         let mut diagnostic = Diagnostic::error(&self.file, message);
         diagnostic.line = Some(line);
         diagnostic.column = column.map(|c| c as u64 + 1);
-        self.push(diagnostic);
+        diagnostic
     }
 
     pub fn push(&mut self, diagnostic: Diagnostic) {

@@ -541,3 +541,55 @@ fn spreadsheet_times_booleans_and_dates_read_as_their_sheet_shows_them() {
     assert_eq!(january(&document, "acme", "handle_time"), 5.0);
     assert_eq!(january(&document, "acme", "solved"), 50.0);
 }
+
+#[test]
+fn the_separator_is_found_past_quotes_that_open_no_cell_and_quoted_line_breaks() {
+    // A quote inside a header cell is text; a line break inside a quoted one ends no line.
+    for header in ["Size 27\";Created;Reply", "\"Size\nin inches\";Created;Reply"] {
+        let export = format!("{header}\n1;2026-01-05;10\n2;2026-01-06;20\n");
+        let source = format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n");
+        let project = project(&source, export.as_bytes());
+        project.build_ok("2026-02-03");
+        // (10 + 20) / 2 = 15 minutes, read with `;` found from the header.
+        assert_eq!(january(&project.json(), "acme", "first_reply"), 15.0, "{header:?}");
+    }
+}
+
+#[test]
+fn a_file_left_before_its_end_is_not_said_to_leave_a_quote_open() {
+    // The header, over two lines, lacks `Reply`, so reading stops there. A quote opens in the
+    // first 64 KiB the reader holds and closes after it: what was read ends inside a quoted
+    // cell, the file does not.
+    let mut export = b"Created;Wait;\"Note\nhere\"\n".to_vec();
+    while export.len() < 65_500 {
+        export.extend_from_slice(b"2026-01-05;10;pad\n");
+    }
+    export.extend_from_slice(b"2026-01-05;10;\"spans\n");
+    export.extend_from_slice(&[b'x'; 200]);
+    export.extend_from_slice(b"\nthe boundary\"\n2026-01-06;20;end\n");
+    let source = format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n");
+    let project = project(&source, &export);
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("the header has no column `Reply`"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("never closed"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_quote_left_open_is_listed_even_after_many_other_problems() {
+    let mut export = b"Created;Reply\n".to_vec();
+    for _ in 0..30 {
+        export.extend_from_slice(b"2026-01-05;abc\n");
+    }
+    export.extend_from_slice(b"2026-01-06;\"20\n2026-01-07;30\n");
+    let source = format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n");
+    let project = project(&source, &export);
+    let output = project.build("2026-02-03");
+    let errors = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{errors}");
+    // Rows 2 to 31 are not numbers, nor is the cell the quote on line 32 opens, which runs to
+    // the end of the file: 31 problems, 25 listed and 6 counted, then the quote.
+    assert!(errors.contains("6 more problems in this file are not listed"), "{errors}");
+    assert!(errors.contains("never closed"), "{errors}");
+    assert!(errors.contains("--> exports/desk.csv:32"), "{errors}");
+}

@@ -229,7 +229,7 @@ impl<'c> Export<'_, 'c> {
             }
         }
         if let Some(line) = table.unclosed_quote() {
-            self.problem(line, None, UNCLOSED_QUOTE.to_owned());
+            self.problems.add_always(line, None, UNCLOSED_QUOTE);
         }
         if columns.is_none() && self.problems.is_empty() {
             self.problem(

@@ -639,7 +639,7 @@ fn read_file<'a>(
         }
     }
     if let Some(line) = table.unclosed_quote() {
-        problems.add(line, None, UNCLOSED_QUOTE);
+        problems.add_always(line, None, UNCLOSED_QUOTE);
     }
     if slots.is_none() && problems.is_empty() {
         problems.add(1, None, "is empty: expected a header naming the columns the source reads");

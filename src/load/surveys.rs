@@ -198,7 +198,7 @@ fn read_file(
         read.answers += 1;
     }
     if let Some(line) = table.unclosed_quote() {
-        problems.add(line, None, UNCLOSED_QUOTE);
+        problems.add_always(line, None, UNCLOSED_QUOTE);
     }
     let mut problems = problems.finish();
     if columns.is_none() && problems.is_empty() {

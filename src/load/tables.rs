@@ -167,8 +167,8 @@ impl Table {
         }
     }
 
-    /// The line of a row that an unclosed quote made swallow the rest of the file, once every
-    /// row has been read.
+    /// The line of a row that an unclosed quote made swallow the rest of the file; none until
+    /// every row has been read.
     pub fn unclosed_quote(&self) -> Option<u64> {
         match self {
             Table::Csv(rows) => rows.unclosed_quote(),
@@ -456,6 +456,8 @@ pub struct CsvRows {
     reader: CsvReader,
     delimiter: u8,
     last_line: u64,
+    /// Whether every row has been read: only then is a quote left open known to be unclosed.
+    ended: bool,
 }
 
 impl std::fmt::Debug for CsvRows {
@@ -489,12 +491,14 @@ impl CsvRows {
                 .build(file);
             Box::new(BufReader::with_capacity(1 << 16, decoded))
         };
-        // The header line is read ahead to find the separator, then read again as the first row.
+        // The start of the file is read ahead to find the separator in the header, then read
+        // again as the first rows. It is not cut at the first line break, which may be inside a
+        // quoted header cell.
         let mut head = Vec::new();
         if options.delimiter.is_none() {
             (&mut buffered)
                 .take(1 << 16)
-                .read_until(b'\n', &mut head)
+                .read_to_end(&mut head)
                 .map_err(|e| TableError::Open(e.to_string()))?;
         }
         let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(&head));
@@ -525,7 +529,7 @@ impl CsvRows {
                 .delimiter(delimiter)
                 .from_reader(Watched::new(source, delimiter)),
         };
-        CsvRows { reader, delimiter, last_line: 0 }
+        CsvRows { reader, delimiter, last_line: 0, ended: false }
     }
 
     /// Keeps the reader for the next file this thread reads.
@@ -541,7 +545,10 @@ impl CsvRows {
         // the first rows are read; its text is checked to be UTF-8 as a whole.
         match self.reader.read_record(&mut row.cells) {
             Ok(true) => {}
-            Ok(false) => return Ok(false),
+            Ok(false) => {
+                self.ended = true;
+                return Ok(false);
+            }
             Err(error) => {
                 let watched = self.reader.get_mut();
                 let line = match error.position() {
@@ -593,30 +600,51 @@ impl CsvRows {
 
     /// An opening quote that is never closed makes the rest of the file one cell of the last
     /// row, which the CSV reader accepts without complaint: the file then ends inside a quoted
-    /// cell. Only asked once every row is read, so every byte of the file has been watched.
+    /// cell. Known only once every row is read: a file left before its end may close the quote
+    /// in the part not read.
     fn unclosed_quote(&self) -> Option<u64> {
-        (self.reader.get_ref().quoting == Quoting::Quoted).then_some(self.last_line)
+        (self.ended && self.reader.get_ref().quoting == Quoting::Quoted).then_some(self.last_line)
     }
 }
 
 /// The separator used most in the header line, outside quotes: comma, semicolon, tab or bar.
 pub fn detect_delimiter(start: &[u8]) -> u8 {
-    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0), (b'|', 0)];
+    // On a tie the comma wins, being first.
+    [b',', b';', b'\t', b'|']
+        .into_iter()
+        .map(|separator| (separator, separators_in_header(start, separator)))
+        .fold((b',', 0), |best, (c, n)| if n > best.1 { (c, n) } else { best })
+        .0
+}
+
+/// How many times `separator` separates the cells of the first line of `start`, read the way
+/// the CSV reader would read it with that separator: a quote opens a quoted cell only at the
+/// start of a cell, and a line break inside one does not end the line.
+fn separators_in_header(start: &[u8], separator: u8) -> usize {
+    let mut count = 0;
     let mut quoted = false;
-    for byte in start {
+    let mut cell_start = true;
+    let mut bytes = start.iter().copied().peekable();
+    while let Some(byte) = bytes.next() {
+        if quoted {
+            if byte == b'"' && bytes.next_if_eq(&b'"').is_none() {
+                quoted = false;
+            }
+            continue;
+        }
         match byte {
-            b'"' => quoted = !quoted,
-            b'\n' | b'\r' if !quoted => break,
-            _ if !quoted => {
-                if let Some(slot) = counts.iter_mut().find(|(c, _)| c == byte) {
-                    slot.1 += 1;
-                }
+            b'"' if cell_start => quoted = true,
+            b'\n' | b'\r' => break,
+            _ if byte == separator => {
+                count += 1;
+                cell_start = true;
+                continue;
             }
             _ => {}
         }
+        cell_start = false;
     }
-    // On a tie the comma wins, being first.
-    counts.iter().fold((b',', 0), |best, (c, n)| if *n > best.1 { (*c, *n) } else { best }).0
+    count
 }
 
 /// A sheet, read whole: spreadsheet files hold at most about a million rows, and the reader
@@ -907,5 +935,16 @@ mod tests {
         );
         assert_eq!(detect_delimiter(b"date\n"), b',');
         assert_eq!(detect_delimiter(b"a|b|c"), b'|');
+        assert_eq!(
+            detect_delimiter(b"Monitor 27\";Created;Group\n1;2;3\n"),
+            b';',
+            "a quote inside a cell opens nothing"
+        );
+        assert_eq!(
+            detect_delimiter(b"\"Created\nat\";Group;Wait\n1;2;3\n"),
+            b';',
+            "a line break inside a quoted cell does not end the header"
+        );
+        assert_eq!(detect_delimiter(b"\"a\"\"b;c\",d,e\n"), b',', "nor does a doubled quote");
     }
 }
