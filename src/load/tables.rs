@@ -195,11 +195,12 @@ impl Table {
 /// Watches the bytes the CSV reader reads: follows its quoting, to tell whether the file ends
 /// inside a quoted cell, and notes the line ends that the reader's own line count misses.
 ///
-/// The reader numbers a row by the line breaks before its position, and it places a row just
-/// past the line end of the row before: before the `\n` of a CRLF, and before any blank lines.
-/// So a row's line is the reader's line plus the `\n`s from its position to its first byte,
-/// which lie in a run of line ends other than a lone `\n`. Only such runs are noted, which in
-/// a file with plain `\n` line ends and no blank lines is none at all.
+/// The reader numbers a row by the `\n`s before its position, and it places a row just past the
+/// line end of the row before: before the `\n` of a CRLF, and before any blank lines. So a
+/// row's line is the reader's line plus the `\n`s from its position to its first byte, which
+/// lie in a run of line ends other than a lone `\n`, plus every lone `\r` before that byte: a
+/// line end of its own in old Mac files, which the reader does not count. Only such runs are
+/// noted, which in a file with plain `\n` line ends and no blank lines is none at all.
 #[derive(Debug)]
 struct Watched<R> {
     inner: R,
@@ -218,9 +219,11 @@ struct Watched<R> {
     runs: VecDeque<(u64, u64)>,
     /// Where the `\n`s of those runs are.
     run_breaks: VecDeque<u64>,
-    /// A run of line ends that reaches the end of the bytes read so far and may go on: where it
-    /// starts, and its `\n`s.
-    open: Option<(u64, Vec<u64>)>,
+    /// Where the `\r`s not followed by a `\n` are, not yet passed by a row; and how many were.
+    lone_returns: VecDeque<u64>,
+    lone_returns_passed: u64,
+    /// A run of line ends that reaches the end of the bytes read so far and may go on.
+    open: Option<Run>,
     /// Where the file's first line begins.
     first_line: u64,
 }
@@ -242,13 +245,31 @@ enum Quoting {
     Closing,
 }
 
-/// Where the `\n`s of `bytes[range]` are in the file, the bytes starting at `base`.
-fn breaks_within(
-    bytes: &[u8],
-    range: std::ops::Range<usize>,
-    base: u64,
-) -> impl Iterator<Item = u64> + '_ {
-    range.filter(|i| bytes[*i] == b'\n').map(move |i| base + i as u64)
+/// A run of line ends: where it starts in the file, and where its `\n`s and `\r`s are.
+#[derive(Debug)]
+struct Run {
+    start: u64,
+    breaks: Vec<u64>,
+    returns: Vec<u64>,
+}
+
+impl Run {
+    fn new(start: u64) -> Run {
+        Run { start, breaks: Vec::new(), returns: Vec::new() }
+    }
+
+    /// Takes in `bytes[range]`, all line ends, the bytes starting at `base` in the file.
+    fn extend(&mut self, bytes: &[u8], range: std::ops::Range<usize>, base: u64) {
+        for i in range {
+            let list = if bytes[i] == b'\n' { &mut self.breaks } else { &mut self.returns };
+            list.push(base + i as u64);
+        }
+    }
+
+    /// The `\r`s not followed by a `\n`, as far as the run goes.
+    fn lone_returns(&self) -> impl Iterator<Item = u64> + '_ {
+        self.returns.iter().copied().filter(|at| self.breaks.binary_search(&(at + 1)).is_err())
+    }
 }
 
 impl<R> Watched<R> {
@@ -263,6 +284,8 @@ impl<R> Watched<R> {
             row_start_line: 1,
             runs: VecDeque::new(),
             run_breaks: VecDeque::new(),
+            lone_returns: VecDeque::new(),
+            lone_returns_passed: 0,
             open: None,
             first_line: 0,
         }
@@ -277,15 +300,25 @@ impl<R> Watched<R> {
         while self.run_breaks.front().is_some_and(|at| *at < offset) {
             self.run_breaks.pop_front();
         }
+        while self.lone_returns.front().is_some_and(|at| *at < offset) {
+            self.lone_returns.pop_front();
+            self.lone_returns_passed += 1;
+        }
+        let line = line + self.lone_returns_passed;
         let end = match (self.runs.front(), &self.open) {
             (Some((start, end)), _) if *start <= offset => *end,
             // A row whose place is not yet passed by the bytes read: the rest is line ends.
-            (_, Some((start, _))) if *start <= offset => u64::MAX,
+            (_, Some(run)) if run.start <= offset => u64::MAX,
             _ => return line,
         };
-        let open_breaks = self.open.iter().flat_map(|(_, breaks)| breaks);
-        let skipped = self.run_breaks.iter().chain(open_breaks).take_while(|at| **at < end);
-        line + skipped.filter(|at| **at >= offset).count() as u64
+        // Both lists are in file order, and both count from the row's position to its first byte.
+        let skipped = |at: &mut dyn Iterator<Item = u64>| {
+            at.take_while(|at| *at < end).filter(|at| *at >= offset).count() as u64
+        };
+        let open_breaks = self.open.iter().flat_map(|run| run.breaks.iter().copied());
+        let open_returns = self.open.iter().flat_map(Run::lone_returns);
+        line + skipped(&mut self.run_breaks.iter().copied().chain(open_breaks))
+            + skipped(&mut self.lone_returns.iter().copied().chain(open_returns))
     }
 
     /// Follows the quoting of bytes just read, and notes their runs of line ends.
@@ -295,14 +328,14 @@ impl<R> Watched<R> {
         let mut from = 0;
 
         // A run left open by the last read goes on through the line ends this one starts with.
-        if let Some((start, mut breaks)) = self.open.take() {
+        if let Some(mut run) = self.open.take() {
             let more = bytes.iter().take_while(|b| is_line_end(**b)).count();
-            breaks.extend(breaks_within(bytes, 0..more, base));
+            run.extend(bytes, 0..more, base);
             if more == bytes.len() {
-                self.open = Some((start, breaks));
+                self.open = Some(run);
                 return;
             }
-            self.close_run(start, base + more as u64, breaks);
+            self.close_run(run, base + more as u64);
             from = more;
         }
 
@@ -339,12 +372,13 @@ impl<R> Watched<R> {
             while end < bytes.len() && is_line_end(bytes[end]) {
                 end += 1;
             }
-            let breaks: Vec<u64> = breaks_within(bytes, start..end, base).collect();
+            let mut run = Run::new(base + start as u64);
+            run.extend(bytes, start..end, base);
             if end == bytes.len() {
-                self.open = Some((base + start as u64, breaks));
+                self.open = Some(run);
                 break;
             }
-            self.close_run(base + start as u64, base + end as u64, breaks);
+            self.close_run(run, base + end as u64);
             passed = end;
         }
     }
@@ -389,13 +423,15 @@ impl<R> Watched<R> {
         }
     }
 
-    /// Notes a run of line ends unless it is a lone `\n` after the file's first line began.
-    fn close_run(&mut self, start: u64, end: u64, breaks: Vec<u64>) {
-        if end - start == 1 && breaks.len() == 1 && start > self.first_line {
+    /// Notes a run of line ends, which ends just before `end`, unless it is a lone `\n` after
+    /// the file's first line began.
+    fn close_run(&mut self, run: Run, end: u64) {
+        if end - run.start == 1 && run.breaks.len() == 1 && run.start > self.first_line {
             return;
         }
-        self.runs.push_back((start, end));
-        self.run_breaks.extend(breaks);
+        self.runs.push_back((run.start, end));
+        self.lone_returns.extend(run.lone_returns());
+        self.run_breaks.extend(run.breaks);
     }
 }
 
@@ -745,6 +781,8 @@ mod tests {
         assert_eq!(lines("h,v\n\n\na,1\r\n\r\n\r\nb,2"), [1, 4, 7], "so do several");
         assert_eq!(lines("\r\n\nh,v\r\n\"x\n\n\",1\n\n"), [3, 4], "before the header too");
         assert_eq!(lines("\u{feff}\u{feff}\nh,v\na,1\n"), [2, 3], "after a second byte-order mark");
+        assert_eq!(lines("h,v\ra,1\rb,2\r"), [1, 2, 3], "a lone CR ends a line, as on old Macs");
+        assert_eq!(lines("h,v\r\ra,1\r\n\rb,2\n\"x\ry\",3"), [1, 3, 5, 6], "in any mix");
     }
 
     /// Gives its bytes a few at a time, so that runs of line ends fall across reads.
@@ -779,8 +817,13 @@ mod tests {
         ) {
             let mut text = lead.to_owned();
             let mut expected = Vec::new();
+            // Lines end at CRLF, at a lone LF and at a lone CR.
+            let line_of_end = |text: &str| {
+                let ends = text.replace("\r\n", "\n");
+                1 + ends.bytes().filter(|b| matches!(b, b'\n' | b'\r')).count() as u64
+            };
             for (i, (cells, end)) in rows.iter().enumerate() {
-                expected.push(1 + memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64);
+                expected.push(line_of_end(&text));
                 text.push_str(cells);
                 if last_end || i + 1 < rows.len() {
                     text.push_str(end);
