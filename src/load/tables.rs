@@ -9,6 +9,7 @@ use std::path::Path;
 use calamine::{Data, Reader};
 use encoding_rs::Encoding;
 use encoding_rs_io::DecodeReaderBytesBuilder;
+use smallvec::SmallVec;
 
 use crate::diagnostics::Diagnostic;
 
@@ -245,17 +246,18 @@ enum Quoting {
     Closing,
 }
 
-/// A run of line ends: where it starts in the file, and where its `\n`s and `\r`s are.
+/// A run of line ends: where it starts in the file, and where its `\n`s and `\r`s are. Most
+/// runs are one CRLF, so two of each are kept inline.
 #[derive(Debug)]
 struct Run {
     start: u64,
-    breaks: Vec<u64>,
-    returns: Vec<u64>,
+    breaks: SmallVec<[u64; 2]>,
+    returns: SmallVec<[u64; 2]>,
 }
 
 impl Run {
     fn new(start: u64) -> Run {
-        Run { start, breaks: Vec::new(), returns: Vec::new() }
+        Run { start, breaks: SmallVec::new(), returns: SmallVec::new() }
     }
 
     /// Takes in `bytes[range]`, all line ends, the bytes starting at `base` in the file.
