@@ -380,3 +380,13 @@ fn a_contract_with_problems_keeps_its_id_from_a_second_file() {
     );
     assert!(errors.contains("--> contracts/other.yaml:1:"), "{errors}");
 }
+
+#[test]
+fn a_quote_that_makes_an_export_header_one_cell_is_named() {
+    let project = good_project();
+    project.file("kpis/notes.csv", "\"date,vendor,kpi,value\n2026-01-12,acme,wait,20\n");
+    let errors = failed(&project);
+    assert!(errors.contains("the header has no `date` column"), "{errors}");
+    assert!(errors.contains("never closed"), "{errors}");
+    assert!(errors.contains("--> kpis/notes.csv:1"), "{errors}");
+}

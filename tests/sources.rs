@@ -593,3 +593,26 @@ fn a_quote_left_open_is_listed_even_after_many_other_problems() {
     assert!(errors.contains("never closed"), "{errors}");
     assert!(errors.contains("--> exports/desk.csv:32"), "{errors}");
 }
+
+#[test]
+fn a_quote_that_makes_the_header_one_cell_is_named() {
+    let export = b"\"Created;Reply\n2026-01-05;10\n2026-01-06;20\n";
+    let source =
+        format!("{ONE_VENDOR}delimiter: \";\"\nkpis:\n  first_reply: {{ column: Reply }}\n");
+    let project = project(&source, export);
+    let output = project.build("2026-02-03");
+    let errors = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{errors}");
+    assert!(errors.contains("the header has no column"), "{errors}");
+    assert!(errors.contains("never closed"), "{errors}");
+}
+
+#[test]
+fn the_separator_is_found_after_blank_lines_before_the_header() {
+    let export = b"\r\n\nCreated;Reply\r\n2026-01-05;10\r\n2026-01-06;20\r\n";
+    let source = format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n");
+    let project = project(&source, export);
+    project.build_ok("2026-02-03");
+    // (10 + 20) / 2 = 15 minutes, read with `;`.
+    assert_eq!(january(&project.json(), "acme", "first_reply"), 15.0);
+}

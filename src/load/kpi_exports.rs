@@ -215,15 +215,13 @@ impl<'c> Export<'_, 'c> {
         loop {
             let fix = "save the export as UTF-8";
             let report = |line, column, message| self.problems.add(line, column, message);
-            match table.next_readable(&mut row, columns.is_some(), fix, report) {
-                Next::Row => {}
-                Next::End => break,
-                Next::Stopped => return,
+            if table.next_readable(&mut row, columns.is_some(), fix, report) != Next::Row {
+                break;
             }
             match &columns {
                 None => match self.header(&row.cells, row.line) {
                     Some(found) => columns = Some(found),
-                    None => return,
+                    None => break,
                 },
                 Some(found) => self.row(found, &row.cells, row.line),
             }

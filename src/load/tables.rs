@@ -168,9 +168,10 @@ impl Table {
         }
     }
 
-    /// The line of a row that an unclosed quote made swallow the rest of the file; none until
-    /// every row has been read.
-    pub fn unclosed_quote(&self) -> Option<u64> {
+    /// The line of a row that an unclosed quote made swallow the rest of the file. When reading
+    /// stopped early inside a quoted cell, such as at a header that a quote made one cell, the
+    /// rest is read to find out: that quote is most likely what stopped it.
+    pub fn unclosed_quote(&mut self) -> Option<u64> {
         match self {
             Table::Csv(rows) => rows.unclosed_quote(),
             Table::Sheet(_) => None,
@@ -640,13 +641,25 @@ impl CsvRows {
     /// row, which the CSV reader accepts without complaint: the file then ends inside a quoted
     /// cell. Known only once every row is read: a file left before its end may close the quote
     /// in the part not read.
-    fn unclosed_quote(&self) -> Option<u64> {
-        (self.ended && self.reader.get_ref().quoting == Quoting::Quoted).then_some(self.last_line)
+    fn unclosed_quote(&mut self) -> Option<u64> {
+        let quoted = |rows: &CsvRows| rows.reader.get_ref().quoting == Quoting::Quoted;
+        if !self.ended && quoted(self) {
+            let mut row = Row::default();
+            loop {
+                match self.next(&mut row) {
+                    Ok(false) | Err(RowError::Unreadable { .. }) => break,
+                    Ok(true) | Err(RowError::NotUtf8 { .. }) => {}
+                }
+            }
+        }
+        (self.ended && quoted(self)).then_some(self.last_line)
     }
 }
 
 /// The separator used most in the header line, outside quotes: comma, semicolon, tab or bar.
 pub fn detect_delimiter(start: &[u8]) -> u8 {
+    // The reader passes over blank lines before the header, and so does this.
+    let start = &start[start.iter().take_while(|b| is_line_end(**b)).count()..];
     // On a tie the comma wins, being first.
     [b',', b';', b'\t', b'|']
         .into_iter()
@@ -991,5 +1004,6 @@ mod tests {
             "a line break inside a quoted cell does not end the header"
         );
         assert_eq!(detect_delimiter(b"\"a\"\"b;c\",d,e\n"), b',', "nor does a doubled quote");
+        assert_eq!(detect_delimiter(b"\r\n\na;b;c\n"), b';', "blank lines before the header");
     }
 }
