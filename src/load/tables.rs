@@ -324,6 +324,17 @@ impl<R> Watched<R> {
             + skipped(&mut self.lone_returns.iter().copied().chain(open_returns))
     }
 
+    /// The first byte of a row the reader places at byte `offset`, past any blank lines before
+    /// it, which are no part of the row; none while the bytes read so far are all line ends.
+    fn first_byte(&self, offset: u64) -> Option<u64> {
+        let offset = offset.max(self.first_line);
+        match self.runs.iter().find(|(_, end)| *end > offset) {
+            Some((start, end)) if *start <= offset => Some(*end),
+            _ if self.open.as_ref().is_some_and(|run| run.start <= offset) => None,
+            _ => Some(offset),
+        }
+    }
+
     /// Follows the quoting of bytes just read, and notes their runs of line ends.
     fn watch(&mut self, bytes: &[u8]) {
         self.follow_quotes(bytes);
@@ -452,7 +463,7 @@ impl<R> std::io::Seek for Watched<R> {
 
 impl<R: Read> Read for Watched<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        if self.read - self.row_start > LONGEST_ROW {
+        if self.first_byte(self.row_start).is_some_and(|first| self.read - first > LONGEST_ROW) {
             return Err(std::io::Error::other(TooLong));
         }
         let read = self.inner.read(buffer)?;
@@ -618,11 +629,12 @@ impl CsvRows {
         let watched = self.reader.get_mut();
         watched.row_start = next_row;
         watched.row_start_line = after.line();
+        let first = watched.first_byte(offset).unwrap_or(next_row);
         row.line = watched.line_at(offset, line);
         self.last_line = row.line;
         // The reader stops a row that runs far past the limit before it is held whole; a row
         // that ended within a buffer of it is refused here, so the limit is exact.
-        if next_row - offset > LONGEST_ROW {
+        if next_row - first > LONGEST_ROW {
             return Err(RowError::Unreadable { line: row.line, cause: too_long() });
         }
         if row.cells.len() > WIDEST_ROW {
@@ -785,6 +797,23 @@ mod tests {
             lines.push(row.line);
         }
         lines
+    }
+
+    #[test]
+    fn blank_lines_before_a_row_are_no_part_of_its_length() {
+        for blank in ["\n", "\r\n", "\r"] {
+            let blanks = blank.repeat(1_300_000);
+            let text = format!("h,v\n{blanks}a,1\n");
+            assert_eq!(lines(&text), [1, 1_300_002], "{blank:?}");
+        }
+        let long =
+            format!("h,v\n\n\n{},1\n", "x".repeat(usize::try_from(LONGEST_ROW).unwrap() + 1));
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), long).unwrap();
+        let mut table = Table::open(file.path(), TableOptions::default()).unwrap();
+        let mut row = Row::default();
+        assert!(table.next(&mut row).unwrap());
+        assert!(matches!(table.next(&mut row), Err(RowError::Unreadable { line: 4, .. })));
     }
 
     #[test]
