@@ -186,51 +186,57 @@ fn contract_numbers_are_bounded_so_credits_cannot_overflow() {
     );
 }
 
-#[test]
-fn an_unclosed_quote_is_an_error_not_a_swallowed_file() {
+/// The errors of the good project with `notes` as a second export, asserting that they report
+/// a quote left open on `line`.
+fn unclosed_quote_reported(notes: &str, line: u32) -> String {
     let project = good_project();
-    project.file(
-        "kpis/notes.csv",
-        "date,vendor,kpi,value,comment\n2026-01-12,acme,wait,20,\"he said ok\n2026-01-13,acme,wait,30,fine\n2026-01-14,acme,wait,40,fine\n",
-    );
+    project.file("kpis/notes.csv", notes);
     let errors = failed(&project);
     assert!(errors.contains("opens a quoted cell that is never closed"), "{errors}");
-    assert!(errors.contains("--> kpis/notes.csv:2"), "{errors}");
+    assert!(errors.contains(&format!("--> kpis/notes.csv:{line}\n")), "{errors}");
+    errors
+}
+
+/// Builds the good project with `notes` as a second export, whose rows of `wait` in January
+/// are 20 and 30.
+fn notes_of_20_and_30_are_read(notes: &str) {
+    let project = good_project();
+    project.file("kpis/notes.csv", notes);
+    project.build_ok("2026-02-03");
+    // 50 (kpis/acme.csv), 20 and 30: a mean of 33.33…, met.
+    assert_eq!(project.json()["vendors"][0]["periods"][0]["kpis"][0]["actual"], 33.333333);
+}
+
+#[test]
+fn an_unclosed_quote_is_an_error_not_a_swallowed_file() {
+    unclosed_quote_reported(
+        "date,vendor,kpi,value,comment\n2026-01-12,acme,wait,20,\"he said ok\n2026-01-13,acme,wait,30,fine\n2026-01-14,acme,wait,40,fine\n",
+        2,
+    );
 }
 
 #[test]
 fn a_quoted_line_break_is_not_mistaken_for_an_unclosed_quote() {
-    let project = good_project();
-    project.file("kpis/notes.csv", "date,vendor,kpi,value,comment\n2026-01-12,acme,wait,20,\"two\nlines\"\n2026-01-13,acme,wait,30,fine\n");
-    project.build_ok("2026-02-03");
-    // 50 (kpis/acme.csv), 20 and 30: a mean of 33.33…, met.
-    assert_eq!(project.json()["vendors"][0]["periods"][0]["kpis"][0]["actual"], 33.333333);
+    notes_of_20_and_30_are_read(
+        "date,vendor,kpi,value,comment\n2026-01-12,acme,wait,20,\"two\nlines\"\n2026-01-13,acme,wait,30,fine\n",
+    );
 }
 
 #[test]
 fn a_quote_left_open_in_the_last_cell_of_the_file_is_an_error() {
-    let project = good_project();
-    project.file(
-        "kpis/notes.csv",
+    unclosed_quote_reported(
         "date,vendor,kpi,value\n2026-01-12,acme,wait,20\n2026-01-13,acme,wait,\"30",
+        3,
     );
-    let errors = failed(&project);
-    assert!(errors.contains("opens a quoted cell that is never closed"), "{errors}");
-    assert!(errors.contains("--> kpis/notes.csv:3"), "{errors}");
 }
 
 #[test]
 fn a_quote_inside_an_unquoted_cell_is_text_and_opens_nothing() {
-    let project = good_project();
     // The reader takes the quote after `5` as part of the cell, so the later quoted line
     // break is the only quoted cell of the file.
-    project.file(
-        "kpis/notes.csv",
+    notes_of_20_and_30_are_read(
         "date,vendor,kpi,value,comment\n2026-01-12,acme,wait,20,a 5\" screen\n2026-01-13,acme,wait,30,\"two\nlines\"\n",
     );
-    project.build_ok("2026-02-03");
-    // 50 (kpis/acme.csv), 20 and 30: a mean of 33.33…, met.
-    assert_eq!(project.json()["vendors"][0]["periods"][0]["kpis"][0]["actual"], 33.333333);
 }
 
 #[test]
@@ -383,10 +389,6 @@ fn a_contract_with_problems_keeps_its_id_from_a_second_file() {
 
 #[test]
 fn a_quote_that_makes_an_export_header_one_cell_is_named() {
-    let project = good_project();
-    project.file("kpis/notes.csv", "\"date,vendor,kpi,value\n2026-01-12,acme,wait,20\n");
-    let errors = failed(&project);
+    let errors = unclosed_quote_reported("\"date,vendor,kpi,value\n2026-01-12,acme,wait,20\n", 1);
     assert!(errors.contains("the header has no `date` column"), "{errors}");
-    assert!(errors.contains("never closed"), "{errors}");
-    assert!(errors.contains("--> kpis/notes.csv:1"), "{errors}");
 }

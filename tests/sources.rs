@@ -45,6 +45,11 @@ fn january(document: &Value, vendor: &str, kpi: &str) -> Value {
 
 const ONE_VENDOR: &str = "date: Created\nvendor: acme\n";
 
+/// A source of one vendor's first replies, in a column `Reply`.
+fn replies() -> String {
+    format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n")
+}
+
 #[test]
 fn a_bom_before_a_quoted_header_and_crlf_lines_are_read() {
     let export = b"\xef\xbb\xbf\"Created\",\"Reply (min)\"\r\n2026-01-05,10\r\n2026-01-06,20\r\n";
@@ -110,8 +115,7 @@ fn utf16_files_are_read_by_their_byte_order_mark() {
     for unit in text.encode_utf16() {
         export.extend_from_slice(&unit.to_le_bytes());
     }
-    let project =
-        project(&format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"), &export);
+    let project = project(&replies(), &export);
     project.build_ok("2026-02-03");
     // Tab-separated, detected: (8 + 4) / 2 = 6.
     assert_eq!(january(&project.json(), "acme", "first_reply"), 6.0);
@@ -162,11 +166,7 @@ fn plain_numbers_are_converted_from_the_source_unit() {
 #[test]
 fn a_day_month_date_without_a_format_is_an_error_that_says_which_to_set() {
     let export = "Created,Reply\n03/04/2026,10\n";
-    let output = project(
-        &format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"),
-        export.as_bytes(),
-    )
-    .build("2026-05-03");
+    let output = project(&replies(), export.as_bytes()).build("2026-05-03");
     assert_eq!(output.status.code(), Some(1));
     let errors = stderr(&output);
     assert!(
@@ -257,11 +257,7 @@ fn a_kpi_the_vendor_does_not_declare_is_skipped_for_that_vendor() {
 #[test]
 fn a_cell_that_is_not_a_number_names_its_text_row_and_column() {
     let export = "Created,Reply\n2026-01-05,10\n2026-01-06,ten\n";
-    let output = project(
-        &format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"),
-        export.as_bytes(),
-    )
-    .build("2026-02-03");
+    let output = project(&replies(), export.as_bytes()).build("2026-02-03");
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("`ten` is not a number"), "{}", stderr(&output));
     assert!(stderr(&output).contains("--> exports/desk.csv:3:2"), "{}", stderr(&output));
@@ -270,11 +266,7 @@ fn a_cell_that_is_not_a_number_names_its_text_row_and_column() {
 #[test]
 fn a_missing_column_lists_the_header() {
     let export = "Created,Reply time\n2026-01-05,10\n";
-    let output = project(
-        &format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"),
-        export.as_bytes(),
-    )
-    .build("2026-02-03");
+    let output = project(&replies(), export.as_bytes()).build("2026-02-03");
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output)
@@ -286,10 +278,7 @@ fn a_missing_column_lists_the_header() {
 
 #[test]
 fn a_source_that_matches_no_files_is_an_error() {
-    let project = project(
-        &format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"),
-        b"Created,Reply\n",
-    );
+    let project = project(&replies(), b"Created,Reply\n");
     std::fs::remove_file(project.path().join("exports/desk.csv")).unwrap();
     let output = project.build("2026-02-03");
     assert_eq!(output.status.code(), Some(1));
@@ -450,10 +439,7 @@ fn times_are_not_negative_and_rates_are_read_into_percent_kpis_only() {
 
 #[test]
 fn one_file_read_twice_for_the_same_kpi_is_an_error() {
-    let project = project(
-        &format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"),
-        b"Created,Reply\n2026-01-05,10\n",
-    );
+    let project = project(&replies(), b"Created,Reply\n2026-01-05,10\n");
     let settings = std::fs::read_to_string(project.path().join("vendorcard.yaml")).unwrap();
     let second = settings.replace("  - name: desk", "  - name: again").replace("sources:\n", "");
     project.file("vendorcard.yaml", &format!("{settings}{second}"));
@@ -492,10 +478,7 @@ fn spreadsheet_percentages_are_scaled_and_a_missing_scale_is_warned_of() {
 fn a_link_out_of_the_project_is_not_read() {
     let outside = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(outside.path(), "Created,Reply\n2026-01-05,10\n").unwrap();
-    let project = project(
-        &format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n"),
-        b"Created,Reply\n2026-01-06,20\n",
-    );
+    let project = project(&replies(), b"Created,Reply\n2026-01-06,20\n");
     std::os::unix::fs::symlink(outside.path(), project.path().join("exports/linked.csv")).unwrap();
     let output = project.build("2026-02-03");
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
@@ -547,8 +530,7 @@ fn the_separator_is_found_past_quotes_that_open_no_cell_and_quoted_line_breaks()
     // A quote inside a header cell is text; a line break inside a quoted one ends no line.
     for header in ["Size 27\";Created;Reply", "\"Size\nin inches\";Created;Reply"] {
         let export = format!("{header}\n1;2026-01-05;10\n2;2026-01-06;20\n");
-        let source = format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n");
-        let project = project(&source, export.as_bytes());
+        let project = project(&replies(), export.as_bytes());
         project.build_ok("2026-02-03");
         // (10 + 20) / 2 = 15 minutes, read with `;` found from the header.
         assert_eq!(january(&project.json(), "acme", "first_reply"), 15.0, "{header:?}");
@@ -567,8 +549,7 @@ fn a_file_left_before_its_end_is_not_said_to_leave_a_quote_open() {
     export.extend_from_slice(b"2026-01-05;10;\"spans\n");
     export.extend_from_slice(&[b'x'; 200]);
     export.extend_from_slice(b"\nthe boundary\"\n2026-01-06;20;end\n");
-    let source = format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n");
-    let project = project(&source, &export);
+    let project = project(&replies(), &export);
     let output = project.build("2026-02-03");
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(stderr(&output).contains("the header has no column `Reply`"), "{}", stderr(&output));
@@ -582,8 +563,7 @@ fn a_quote_left_open_is_listed_even_after_many_other_problems() {
         export.extend_from_slice(b"2026-01-05;abc\n");
     }
     export.extend_from_slice(b"2026-01-06;\"20\n2026-01-07;30\n");
-    let source = format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n");
-    let project = project(&source, &export);
+    let project = project(&replies(), &export);
     let output = project.build("2026-02-03");
     let errors = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{errors}");
@@ -610,8 +590,7 @@ fn a_quote_that_makes_the_header_one_cell_is_named() {
 #[test]
 fn the_separator_is_found_after_blank_lines_before_the_header() {
     let export = b"\r\n\nCreated;Reply\r\n2026-01-05;10\r\n2026-01-06;20\r\n";
-    let source = format!("{ONE_VENDOR}kpis:\n  first_reply: {{ column: Reply }}\n");
-    let project = project(&source, export);
+    let project = project(&replies(), export);
     project.build_ok("2026-02-03");
     // (10 + 20) / 2 = 15 minutes, read with `;`.
     assert_eq!(january(&project.json(), "acme", "first_reply"), 15.0);

@@ -15,7 +15,7 @@ use crate::load::contracts::Outline;
 use crate::load::dates::Timestamps;
 use crate::load::discover::InputFile;
 use crate::load::fold::{Fold, Window};
-use crate::load::tables::{Next, Row, Table, TableOptions, UNCLOSED_QUOTE};
+use crate::load::tables::{Next, Row, Table, TableOptions};
 use crate::load::values::{parse_number, shorten, trimmed};
 use crate::model::Contract;
 
@@ -226,9 +226,7 @@ impl<'c> Export<'_, 'c> {
                 Some(found) => self.row(found, &row.cells, row.line),
             }
         }
-        if let Some(line) = table.unclosed_quote() {
-            self.problems.add_always(line, None, UNCLOSED_QUOTE);
-        }
+        table.report_unclosed_quote(&mut self.problems);
         if columns.is_none() && self.problems.is_empty() {
             self.problem(
                 1,

@@ -12,7 +12,7 @@ use crate::evaluate::aggregate::Origin;
 use crate::load::dates::{export_interval, parse_export_timestamp};
 use crate::load::discover::InputFile;
 use crate::load::fold::{Fold, Window};
-use crate::load::tables::{Next, Row, Table, TableOptions, UNCLOSED_QUOTE};
+use crate::load::tables::{Next, Row, Table, TableOptions};
 use crate::load::values::{ExportValue, parse_export_value, shorten};
 use crate::model::{Contract, Mapping, Source, VendorRule};
 
@@ -638,9 +638,7 @@ fn read_file<'a>(
             problems.add(row.line, slot.map(|s| found[s]), message);
         }
     }
-    if let Some(line) = table.unclosed_quote() {
-        problems.add_always(line, None, UNCLOSED_QUOTE);
-    }
+    table.report_unclosed_quote(&mut problems);
     if slots.is_none() && problems.is_empty() {
         problems.add(1, None, "is empty: expected a header naming the columns the source reads");
     }

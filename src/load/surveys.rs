@@ -11,7 +11,7 @@ use crate::evaluate::periods::{Period, PeriodKind};
 use crate::load::dates::parse_timestamp;
 use crate::load::discover::InputFile;
 use crate::load::fold::LeftOut;
-use crate::load::tables::{Next, Row, Table, TableOptions, UNCLOSED_QUOTE};
+use crate::load::tables::{Next, Row, Table, TableOptions};
 use crate::load::values::{clean_text, parse_number, shorten};
 use crate::model::{Contract, SurveyCell, SurveyKey, SurveyKind};
 
@@ -197,9 +197,7 @@ fn read_file(
         }
         read.answers += 1;
     }
-    if let Some(line) = table.unclosed_quote() {
-        problems.add_always(line, None, UNCLOSED_QUOTE);
-    }
+    table.report_unclosed_quote(&mut problems);
     let mut problems = problems.finish();
     if columns.is_none() && problems.is_empty() {
         let message = "the file is empty: write the header `date,vendor,kind,score,comment` and one answer a row";

@@ -11,7 +11,7 @@ use encoding_rs::Encoding;
 use encoding_rs_io::DecodeReaderBytesBuilder;
 use smallvec::SmallVec;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, FileProblems};
 
 /// How to read a table.
 #[derive(Clone, Copy, Debug, Default)]
@@ -59,7 +59,7 @@ impl RowError {
 }
 
 /// The message for a row that an unclosed quote made swallow the rest of its file.
-pub const UNCLOSED_QUOTE: &str = "opens a quoted cell that is never closed, so the rest of the file was read into \
+const UNCLOSED_QUOTE: &str = "opens a quoted cell that is never closed, so the rest of the file was read into \
     it: close the quote (or double it, \"\", to write a quote inside a quoted cell)";
 
 /// A problem with the file as a whole.
@@ -168,13 +168,16 @@ impl Table {
         }
     }
 
-    /// The line of a row that an unclosed quote made swallow the rest of the file. When reading
-    /// stopped early inside a quoted cell, such as at a header that a quote made one cell, the
-    /// rest is read to find out: that quote is most likely what stopped it.
-    pub fn unclosed_quote(&mut self) -> Option<u64> {
-        match self {
-            Table::Csv(rows) => rows.unclosed_quote(),
-            Table::Sheet(_) => None,
+    /// Once reading is done, reports a quote that made the rest of the file one cell, at the
+    /// row where it opens. It is listed even past the file's limit of problems, since it
+    /// explains the problems of the rows it swallowed. When reading stopped early inside a
+    /// quoted cell, such as at a header that a quote made one cell, the rest is read to find
+    /// out: that quote is most likely what stopped it.
+    pub fn report_unclosed_quote(&mut self, problems: &mut FileProblems) {
+        if let Table::Csv(rows) = self
+            && let Some(line) = rows.unclosed_quote()
+        {
+            problems.add_always(line, None, UNCLOSED_QUOTE);
         }
     }
 
@@ -245,6 +248,32 @@ enum Quoting {
     /// Just past a quote in a quoted cell: a second quote makes the two one quote of the text;
     /// anything else means the cell's quote was closed.
     Closing,
+}
+
+impl Quoting {
+    /// Where the reader stands after a quote; `opens_cell` says whether the byte before it
+    /// makes it the first byte of a cell.
+    fn after_quote(self, opens_cell: bool) -> Quoting {
+        match self {
+            Quoting::Outside if opens_cell => Quoting::Quoted,
+            Quoting::Outside => Quoting::Outside,
+            Quoting::Quoted => Quoting::Closing,
+            Quoting::Closing => Quoting::Quoted,
+        }
+    }
+
+    /// Where the reader stands after one or more bytes that are not quotes.
+    fn after_other(self) -> Quoting {
+        match self {
+            Quoting::Closing => Quoting::Outside,
+            other => other,
+        }
+    }
+}
+
+/// Whether a quote after `before` (none at the start of the file) is the first byte of a cell.
+fn opens_cell(before: Option<u8>, delimiter: u8) -> bool {
+    before.is_none_or(|byte| byte == delimiter || is_line_end(byte))
 }
 
 /// A run of line ends: where it starts in the file, and where its `\n`s and `\r`s are. Most
@@ -403,33 +432,17 @@ impl<R> Watched<R> {
     fn follow_quotes(&mut self, bytes: &[u8]) {
         let mark = if self.read == 0 && bytes.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
         let mut at = mark;
-        let opens_cell = |before: Option<u8>, delimiter: u8| {
-            before.is_none_or(|byte| byte == delimiter || is_line_end(byte))
-        };
-        while at < bytes.len() {
-            match self.quoting {
-                Quoting::Outside => {
-                    let Some(found) = memchr::memchr(b'"', &bytes[at..]) else { break };
-                    let quote = at + found;
-                    let before =
-                        if quote == mark { self.last_byte } else { Some(bytes[quote - 1]) };
-                    if opens_cell(before, self.delimiter) {
-                        self.quoting = Quoting::Quoted;
-                    }
-                    at = quote + 1;
-                }
-                Quoting::Quoted => {
-                    let Some(found) = memchr::memchr(b'"', &bytes[at..]) else { break };
-                    self.quoting = Quoting::Closing;
-                    at += found + 1;
-                }
-                Quoting::Closing if bytes[at] == b'"' => {
-                    self.quoting = Quoting::Quoted;
-                    at += 1;
-                }
-                // The byte after a closing quote is read as outside any quoted cell.
-                Quoting::Closing => self.quoting = Quoting::Outside,
+        while let Some(found) = memchr::memchr(b'"', &bytes[at..]) {
+            let quote = at + found;
+            if quote > at {
+                self.quoting = self.quoting.after_other();
             }
+            let before = if quote == mark { self.last_byte } else { Some(bytes[quote - 1]) };
+            self.quoting = self.quoting.after_quote(opens_cell(before, self.delimiter));
+            at = quote + 1;
+        }
+        if at < bytes.len() {
+            self.quoting = self.quoting.after_other();
         }
         // A mark the reader passes over leaves the next byte at the start of the file.
         if let Some(last) = bytes[mark..].last() {
@@ -685,27 +698,21 @@ pub fn detect_delimiter(start: &[u8]) -> u8 {
 /// start of a cell, and a line break inside one does not end the line.
 fn separators_in_header(start: &[u8], separator: u8) -> usize {
     let mut count = 0;
-    let mut quoted = false;
-    let mut cell_start = true;
-    let mut bytes = start.iter().copied().peekable();
-    while let Some(byte) = bytes.next() {
-        if quoted {
-            if byte == b'"' && bytes.next_if_eq(&b'"').is_none() {
-                quoted = false;
-            }
-            continue;
+    let mut quoting = Quoting::Outside;
+    let mut before = None;
+    for &byte in start {
+        quoting = if byte == b'"' {
+            quoting.after_quote(opens_cell(before, separator))
+        } else {
+            quoting.after_other()
+        };
+        before = Some(byte);
+        if quoting == Quoting::Outside && is_line_end(byte) {
+            break;
         }
-        match byte {
-            b'"' if cell_start => quoted = true,
-            b'\n' | b'\r' => break,
-            _ if byte == separator => {
-                count += 1;
-                cell_start = true;
-                continue;
-            }
-            _ => {}
+        if quoting == Quoting::Outside && byte == separator {
+            count += 1;
         }
-        cell_start = false;
     }
     count
 }
