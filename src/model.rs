@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use chrono::NaiveDate;
@@ -449,11 +450,34 @@ impl Measurements {
         })
     }
 
-    /// Keeps the cells for which `keep` says so.
-    pub fn retain(&mut self, mut keep: impl FnMut(CellKey, &Cell) -> bool) {
-        for (vendor, cells) in self.vendors.iter_mut().enumerate() {
-            cells.retain(|&(kpi, period), cell| keep(CellKey { vendor, kpi, period }, cell));
-        }
+    /// Every cell, on every core, vendor by vendor.
+    pub fn par_iter(&self) -> impl ParallelIterator<Item = (CellKey, &Cell)> {
+        self.vendors.par_iter().enumerate().flat_map_iter(|(vendor, cells)| {
+            cells.iter().map(move |(&(kpi, period), cell)| (CellKey { vendor, kpi, period }, cell))
+        })
+    }
+
+    /// Drops the cells of periods after `last`, on every core. Per vendor that has cells: the
+    /// measurements kept and those dropped.
+    pub fn keep_through(&mut self, last: Period) -> Vec<(usize, Kept)> {
+        self.vendors
+            .par_iter_mut()
+            .enumerate()
+            .filter(|(_, cells)| !cells.is_empty())
+            .map(|(vendor, cells)| {
+                let mut kept = Kept::default();
+                cells.retain(|&(_, period), cell| {
+                    let keep = period <= last;
+                    if keep {
+                        kept.kept += cell.count();
+                    } else {
+                        kept.dropped += cell.count();
+                    }
+                    keep
+                });
+                (vendor, kept)
+            })
+            .collect()
     }
 
     pub fn len(&self) -> usize {
@@ -463,6 +487,13 @@ impl Measurements {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// What [`Measurements::keep_through`] kept and dropped of one vendor's measurements.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    pub kept: u64,
+    pub dropped: u64,
 }
 
 /// The same cells, however many vendors without any were made room for.

@@ -76,7 +76,9 @@ pub struct Cell {
 
 impl Cell {
     pub fn new(keep_values: bool) -> Cell {
-        Cell { values: keep_values.then(Vec::new), ..Cell::default() }
+        // Room for a few weeks of daily values from the start: growing one value at a time
+        // from none reallocates four times before the sixteenth.
+        Cell { values: keep_values.then(|| Vec::with_capacity(16)), ..Cell::default() }
     }
 
     pub fn add(&mut self, value: f64, at: NaiveDateTime, origin: Origin) {

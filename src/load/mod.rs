@@ -155,7 +155,6 @@ pub fn load(
         derive_as_of(&project.measurements, &project.settings, today, vendor)
     });
     leave_out_after(&mut project, &mut report);
-    report.measurements = project.measurements.iter().map(|(_, cell)| cell.count()).sum();
     Ok(Loaded { project, templates, report })
 }
 
@@ -508,7 +507,7 @@ pub fn derive_as_of(
 ) -> NaiveDate {
     let current = Period::containing(settings.period, today);
     measurements
-        .iter()
+        .par_iter()
         .filter(|(key, cell)| key.period < current && cell.count() > 0)
         .filter(|(key, _)| vendor.is_none_or(|v| key.vendor == v))
         .map(|(key, _)| key.period)
@@ -517,18 +516,18 @@ pub fn derive_as_of(
         .last_day()
 }
 
-/// Drops the cells of periods after `as_of`, counting what they held.
+/// Drops the cells of periods after `as_of`, counting what they held and what is kept.
 fn leave_out_after(project: &mut Project, report: &mut LoadReport) {
     let last = Period::containing(project.settings.period, project.as_of);
     let contracts = &project.contracts;
-    project.measurements.retain(|key, cell| {
-        if key.period <= last {
-            return true;
+    report.measurements = 0;
+    for (vendor, counts) in project.measurements.keep_through(last) {
+        report.measurements += counts.kept;
+        if counts.dropped > 0 {
+            report.left_out.entry(contracts[vendor].id.clone()).or_default().after_as_of +=
+                counts.dropped;
         }
-        report.left_out.entry(contracts[key.vendor].id.clone()).or_default().after_as_of +=
-            cell.count();
-        false
-    });
+    }
     project.surveys.retain(|key, cell| {
         if key.period <= last {
             return true;

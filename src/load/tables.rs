@@ -535,7 +535,9 @@ impl CsvRows {
         // A byte-order mark always wins; without one, the set encoding (UTF-8 by default). UTF-8
         // passes through undecoded, so that a bad byte is reported rather than replaced.
         let explicit = options.encoding.filter(|e| *e != encoding_rs::UTF_8);
-        let mut file = BufReader::with_capacity(1 << 16, file);
+        // Only enough is buffered to see a byte-order mark: reads past it then go straight
+        // into the CSV reader's own buffer, rather than through a copy of this one.
+        let mut file = BufReader::with_capacity(4, file);
         let start = file.fill_buf().map_err(|e| TableError::Open(e.to_string()))?;
         let utf16 = start.starts_with(&[0xff, 0xfe]) || start.starts_with(&[0xfe, 0xff]);
         let utf8_mark = start.starts_with(&[0xef, 0xbb, 0xbf]);
