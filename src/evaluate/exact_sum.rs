@@ -3,89 +3,183 @@
 //!
 //! A plain running sum of `f64` rounds after every addition, so adding the same values in
 //! another order, or adding two files' sums, can give a different last bit, and at an exact
-//! boundary a different status. Here the sum is kept exactly, as a few non-overlapping `f64`s
-//! (Shewchuk's partials, as in Python's `math.fsum`), and rounded once when it is read.
+//! boundary a different status. Here the sum is kept exactly and rounded once when it is read.
+//!
+//! Nearly every measurement is a whole number of 2^-64ths below 2^59, so most of a sum is kept
+//! as a count of those in an `i128`, where adding is exact and takes a few instructions. A value
+//! off that grid, and any part of the sum that would run out of the `i128`'s range, is kept as
+//! a few non-overlapping `f64`s (Shewchuk's partials, as in Python's `math.fsum`).
 //! The crates that do this keep no state that can be merged, or keep hundreds of bytes per sum,
 //! where a cell of the portfolio can spare a few words.
 
 use smallvec::SmallVec;
 
+/// The grid of the fixed part: it counts units of 2^-`GRID`.
+const GRID: i32 = 64;
+
+/// The largest fixed part kept. Below 2^126 it converts to `f64` and back without reaching the
+/// `i128`'s limit, and adding a value on the grid, or another fixed part, cannot overflow it.
+const FIXED_LIMIT: u128 = 1 << 126;
+
+/// The largest shift of a 53-bit mantissa taken into the fixed part: values below 2^59.
+const LARGEST_SHIFT: i32 = 70;
+
 /// The exact sum of the values added.
 #[derive(Clone, Debug, Default)]
 pub struct ExactSum {
-    /// Non-overlapping, in increasing magnitude; their exact total is the sum. Two or three
-    /// hold any sum of measurements of similar size, so they are kept inline.
+    /// Units of 2^-64, from the values on that grid.
+    fixed: i128,
+    /// Non-overlapping, in increasing magnitude; with `fixed`, their exact total is the sum. A
+    /// sum of values on the grid needs none, and a few others two or three, so they are inline.
     partials: SmallVec<[f64; 3]>,
 }
 
 impl ExactSum {
     /// Adds a finite value.
     pub fn add(&mut self, value: f64) {
-        // Adding zero changes nothing, and leaving it out keeps a sum of zeros at +0.
-        if value == 0.0 {
-            return;
+        match units(value) {
+            Some(units) => self.add_units(units),
+            None => add_partial(&mut self.partials, value),
         }
-        let mut x = value;
-        let mut kept = 0;
-        let partials = self.partials.as_mut_slice();
-        for index in 0..partials.len() {
-            let y = partials[index];
-            // `high + low` is exactly `x + y` (Knuth's two-sum, which needs no comparison of
-            // sizes, so the loop has no branch to mispredict).
-            let high = x + y;
-            let back = high - x;
-            let low = (x - (high - back)) + (y - back);
-            // Written even when zero, over a partial already passed, and then kept or not.
-            partials[kept] = low;
-            kept += usize::from(low != 0.0);
-            x = high;
+    }
+
+    fn add_units(&mut self, units: i128) {
+        self.fixed += units;
+        if self.fixed.unsigned_abs() >= FIXED_LIMIT {
+            // Moved whole into the partials, exactly: the sum is unchanged.
+            for part in fixed_parts(self.fixed) {
+                add_partial(&mut self.partials, part);
+            }
+            self.fixed = 0;
         }
-        self.partials.truncate(kept);
-        self.partials.push(x);
     }
 
     /// Adds every value of another sum, as if they had been added here.
     pub fn merge(&mut self, other: &ExactSum) {
+        self.add_units(other.fixed);
         for partial in &other.partials {
-            self.add(*partial);
+            add_partial(&mut self.partials, *partial);
         }
     }
 
     /// The sum, rounded once to the nearest `f64` (ties to even).
     pub fn value(&self) -> f64 {
-        let partials = &self.partials;
-        let Some((&top, rest)) = partials.split_last() else {
-            return 0.0;
-        };
-        let mut high = top;
-        let mut low = 0.0;
-        let mut left = rest.len();
-        // From the largest down, until an addition is no longer exact.
-        while left > 0 {
-            left -= 1;
-            let x = high;
-            let y = partials[left];
-            high = x + y;
-            low = y - (high - x);
-            if low != 0.0 {
-                break;
-            }
+        if self.partials.is_empty() {
+            // The conversion rounds to nearest, ties to even, and the power of two is exact.
+            #[allow(clippy::cast_precision_loss, reason = "rounded once, as the sum must be")]
+            return self.fixed as f64 * 2f64.powi(-GRID);
         }
-        // The partials below may tip a tie the other way: round half to even across them.
-        if left > 0
-            && ((low < 0.0 && partials[left - 1] < 0.0) || (low > 0.0 && partials[left - 1] > 0.0))
-        {
-            let twice = low * 2.0;
-            let tipped = high + twice;
-            if twice == tipped - high {
-                high = tipped;
-            }
+        let mut partials = self.partials.clone();
+        for part in fixed_parts(self.fixed) {
+            add_partial(&mut partials, part);
         }
-        high
+        rounded(&partials)
     }
 }
 
-/// Two sums are equal when they read the same, whatever partials hold them.
+/// `value` in units of 2^-64, when it is a whole number of them and below 2^59.
+fn units(value: f64) -> Option<i128> {
+    let bits = value.to_bits();
+    let exponent = i32::try_from((bits >> 52) & 0x7ff).unwrap_or(0);
+    if exponent == 0 {
+        // Zero adds nothing; a subnormal value is far off the grid.
+        return (value == 0.0).then_some(0);
+    }
+    let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
+    // value = mantissa × 2^(exponent − 1075), so in units it is mantissa × 2^shift.
+    let shift = exponent - 1075 + GRID;
+    let magnitude = if shift > LARGEST_SHIFT {
+        return None;
+    } else if shift >= 0 {
+        u128::from(mantissa) << shift.unsigned_abs()
+    } else {
+        let dropped = shift.unsigned_abs();
+        if dropped >= 53 || mantissa & ((1 << dropped) - 1) != 0 {
+            return None;
+        }
+        u128::from(mantissa >> dropped)
+    };
+    let magnitude = i128::try_from(magnitude).ok()?;
+    Some(if value < 0.0 { -magnitude } else { magnitude })
+}
+
+/// A fixed part as at most three `f64`s whose exact total it is.
+fn fixed_parts(fixed: i128) -> impl Iterator<Item = f64> {
+    let scale = 2f64.powi(-GRID);
+    let mut rest = fixed;
+    std::iter::from_fn(move || {
+        if rest == 0 {
+            return None;
+        }
+        // Below 2^126 the rounded `f64` is a whole number within range, so `rest` shrinks
+        // by it exactly, and by 53 bits a step.
+        #[allow(clippy::cast_precision_loss, reason = "the rounding is taken back from rest")]
+        let part = rest as f64;
+        #[allow(clippy::cast_possible_truncation, reason = "a whole number below 2^126")]
+        let whole = part as i128;
+        rest -= whole;
+        Some(part * scale)
+    })
+}
+
+/// Adds `value` to non-overlapping partials, keeping them exact and non-overlapping.
+fn add_partial(partials: &mut SmallVec<[f64; 3]>, value: f64) {
+    // Adding zero changes nothing, and leaving it out keeps a sum of zeros at +0.
+    if value == 0.0 {
+        return;
+    }
+    let mut x = value;
+    let mut kept = 0;
+    let slots = partials.as_mut_slice();
+    for index in 0..slots.len() {
+        let y = slots[index];
+        // `high + low` is exactly `x + y` (Knuth's two-sum, which needs no comparison of
+        // sizes, so the loop has no branch to mispredict).
+        let high = x + y;
+        let back = high - x;
+        let low = (x - (high - back)) + (y - back);
+        // Written even when zero, over a partial already passed, and then kept or not.
+        slots[kept] = low;
+        kept += usize::from(low != 0.0);
+        x = high;
+    }
+    partials.truncate(kept);
+    partials.push(x);
+}
+
+/// The exact total of non-overlapping partials, rounded once to the nearest `f64`.
+fn rounded(partials: &[f64]) -> f64 {
+    let Some((&top, rest)) = partials.split_last() else {
+        return 0.0;
+    };
+    let mut high = top;
+    let mut low = 0.0;
+    let mut left = rest.len();
+    // From the largest down, until an addition is no longer exact.
+    while left > 0 {
+        left -= 1;
+        let x = high;
+        let y = partials[left];
+        high = x + y;
+        low = y - (high - x);
+        if low != 0.0 {
+            break;
+        }
+    }
+    // The partials below may tip a tie the other way: round half to even across them.
+    if left > 0
+        && ((low < 0.0 && partials[left - 1] < 0.0) || (low > 0.0 && partials[left - 1] > 0.0))
+    {
+        let twice = low * 2.0;
+        let tipped = high + twice;
+        if twice == tipped - high {
+            high = tipped;
+        }
+    }
+    high
+}
+
+/// Two sums are equal when they read the same, whatever parts hold them.
 impl PartialEq for ExactSum {
     fn eq(&self, other: &Self) -> bool {
         self.value().to_bits() == other.value().to_bits()
@@ -100,6 +194,19 @@ mod tests {
         let mut sum = ExactSum::default();
         values.iter().for_each(|v| sum.add(*v));
         sum.value()
+    }
+
+    #[test]
+    fn values_off_the_grid_and_past_its_limit_are_summed_exactly() {
+        // 2^-70 is off the grid of 2^-64; 2^60 is past the largest value taken into it.
+        assert_eq!(sum(&[1.0, 2f64.powi(-70), -1.0]), 2f64.powi(-70));
+        assert_eq!(sum(&[2f64.powi(60), 0.5, -2f64.powi(60)]), 0.5);
+        // Sixteen values of 2^58 are 2^126 units: the fixed part is moved to the partials.
+        let mut values = vec![2f64.powi(58); 16];
+        values.push(0.25);
+        assert_eq!(sum(&values), 2f64.powi(62), "2^62 + 0.25 rounds to 2^62");
+        values.extend(vec![-2f64.powi(58); 16]);
+        assert_eq!(sum(&values), 0.25);
     }
 
     #[test]
@@ -134,7 +241,59 @@ mod tests {
         })
     }
 
+    use proptest::prelude::*;
+
+    /// The sum as the partials alone keep it, the way every value off the grid is kept.
+    fn by_partials_alone(values: &[f64]) -> f64 {
+        let mut partials = SmallVec::new();
+        values.iter().for_each(|v| add_partial(&mut partials, *v));
+        rounded(&partials)
+    }
+
+    /// Values of every kind: on the grid, off it (too small, too fine or too large), and
+    /// large enough that a few of them run the fixed part past its limit.
+    fn any_values() -> impl Strategy<Value = Vec<f64>> {
+        let mantissa = -(1i64 << 53)..(1i64 << 53);
+        let value = prop_oneof![
+            (mantissa.clone(), -70i32..10).prop_map(|(m, e)| m as f64 * 2f64.powi(e)),
+            (mantissa.clone(), -200i32..-60).prop_map(|(m, e)| m as f64 * 2f64.powi(e)),
+            (mantissa, 0i32..30).prop_map(|(m, e)| m as f64 * 2f64.powi(e)),
+            (-1e6f64..1e6),
+        ];
+        proptest::collection::vec(value, 0..80)
+    }
+
     proptest::proptest! {
+        /// The fixed part changes no sum: any values, added in any split, read as the
+        /// partials alone would read them.
+        #[test]
+        fn the_fixed_part_sums_as_the_partials_do(values in any_values(), cut in 0usize..80) {
+            let cut = cut.min(values.len());
+            let mut head = ExactSum::default();
+            values[..cut].iter().for_each(|v| head.add(*v));
+            let mut tail = ExactSum::default();
+            values[cut..].iter().for_each(|v| tail.add(*v));
+            head.merge(&tail);
+            let expected = by_partials_alone(&values);
+            proptest::prop_assert_eq!(sum(&values).to_bits(), expected.to_bits());
+            proptest::prop_assert_eq!(head.value().to_bits(), expected.to_bits());
+        }
+
+        /// With every value but one cancelled by its negative, whatever the order, the sum
+        /// is that one value to the last bit: no part of any value is lost.
+        #[test]
+        fn cancelled_values_leave_the_one_not_cancelled(
+            (values, shuffled) in any_values()
+                .prop_filter("a value to keep", |v| !v.is_empty())
+                .prop_flat_map(|values| {
+                    let mut all = values.clone();
+                    all.extend(values[1..].iter().map(|v| -v));
+                    (proptest::strategy::Just(values), proptest::strategy::Just(all).prop_shuffle())
+                }),
+        ) {
+            proptest::prop_assert_eq!(sum(&shuffled).to_bits(), (values[0] + 0.0).to_bits());
+        }
+
         /// Values on a grid of 2^-22 below 2^30 have an exact sum in an i128, converted once.
         #[test]
         fn a_sum_is_the_exact_sum_rounded_in_any_order_and_any_split(
