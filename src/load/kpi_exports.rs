@@ -401,10 +401,11 @@ impl<'c> Export<'_, 'c> {
         let id = trimmed(cell);
         // Rows of one vendor come together in most exports, so the last one found is tried
         // before the registry.
-        let found = match &self.last_vendor {
+        let last = match &self.last_vendor {
             Some((last, vendor)) if last == id => Some(*vendor),
-            _ => self.registry.vendor(id),
+            _ => None,
         };
+        let found = last.or_else(|| self.registry.vendor(id));
         let Some(found) = found else {
             let message = format!(
                 "no contract has the vendor id `{}`: expected one of {}",
@@ -425,7 +426,7 @@ impl<'c> Export<'_, 'c> {
             self.problem(line, Some(column), message);
             return None;
         }
-        if self.last_vendor.as_ref().is_none_or(|(last, _)| last != id) {
+        if last.is_none() {
             self.last_vendor = Some((id.to_owned(), found));
         }
         Some(found)
