@@ -12,8 +12,6 @@
 //! The crates that do this keep no state that can be merged, or keep hundreds of bytes per sum,
 //! where a cell of the portfolio can spare a few words.
 
-use smallvec::SmallVec;
-
 /// The grid of the fixed part: it counts units of 2^-`GRID`.
 const GRID: i32 = 64;
 
@@ -27,11 +25,34 @@ const LARGEST_SHIFT: i32 = 70;
 /// The exact sum of the values added.
 #[derive(Clone, Debug, Default)]
 pub struct ExactSum {
-    /// Units of 2^-64, from the values on that grid.
-    fixed: i128,
+    /// Units of 2^-64, from the values on that grid: an `i128` in two halves, so that a cell
+    /// of the portfolio is aligned to 8 bytes rather than 16 and takes 16 fewer.
+    fixed: Halves,
     /// Non-overlapping, in increasing magnitude; with `fixed`, their exact total is the sum. A
-    /// sum of values on the grid needs none, and a few others two or three, so they are inline.
-    partials: SmallVec<[f64; 3]>,
+    /// sum of values on the grid needs none, and so allocates nothing.
+    partials: Vec<f64>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Halves {
+    low: u64,
+    high: i64,
+}
+
+impl Halves {
+    fn get(self) -> i128 {
+        (i128::from(self.high) << 64) | i128::from(self.low)
+    }
+
+    #[allow(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "cut in two halves on purpose"
+    )]
+    fn set(&mut self, value: i128) {
+        self.low = value as u64;
+        self.high = (value >> 64) as i64;
+    }
 }
 
 impl ExactSum {
@@ -44,19 +65,20 @@ impl ExactSum {
     }
 
     fn add_units(&mut self, units: i128) {
-        self.fixed += units;
-        if self.fixed.unsigned_abs() >= FIXED_LIMIT {
+        let mut fixed = self.fixed.get() + units;
+        if fixed.unsigned_abs() >= FIXED_LIMIT {
             // Moved whole into the partials, exactly: the sum is unchanged.
-            for part in fixed_parts(self.fixed) {
+            for part in fixed_parts(fixed) {
                 add_partial(&mut self.partials, part);
             }
-            self.fixed = 0;
+            fixed = 0;
         }
+        self.fixed.set(fixed);
     }
 
     /// Adds every value of another sum, as if they had been added here.
     pub fn merge(&mut self, other: &ExactSum) {
-        self.add_units(other.fixed);
+        self.add_units(other.fixed.get());
         for partial in &other.partials {
             add_partial(&mut self.partials, *partial);
         }
@@ -67,10 +89,10 @@ impl ExactSum {
         if self.partials.is_empty() {
             // The conversion rounds to nearest, ties to even, and the power of two is exact.
             #[allow(clippy::cast_precision_loss, reason = "rounded once, as the sum must be")]
-            return self.fixed as f64 * 2f64.powi(-GRID);
+            return self.fixed.get() as f64 * 2f64.powi(-GRID);
         }
         let mut partials = self.partials.clone();
-        for part in fixed_parts(self.fixed) {
+        for part in fixed_parts(self.fixed.get()) {
             add_partial(&mut partials, part);
         }
         rounded(&partials)
@@ -123,7 +145,7 @@ fn fixed_parts(fixed: i128) -> impl Iterator<Item = f64> {
 }
 
 /// Adds `value` to non-overlapping partials, keeping them exact and non-overlapping.
-fn add_partial(partials: &mut SmallVec<[f64; 3]>, value: f64) {
+fn add_partial(partials: &mut Vec<f64>, value: f64) {
     // Adding zero changes nothing, and leaving it out keeps a sum of zeros at +0.
     if value == 0.0 {
         return;
@@ -197,6 +219,12 @@ mod tests {
     }
 
     #[test]
+    fn a_sum_takes_five_words() {
+        assert_eq!(std::mem::size_of::<ExactSum>(), 40);
+        assert_eq!(std::mem::align_of::<ExactSum>(), 8);
+    }
+
+    #[test]
     fn values_off_the_grid_and_past_its_limit_are_summed_exactly() {
         // 2^-70 is off the grid of 2^-64; 2^60 is past the largest value taken into it.
         assert_eq!(sum(&[1.0, 2f64.powi(-70), -1.0]), 2f64.powi(-70));
@@ -245,7 +273,7 @@ mod tests {
 
     /// The sum as the partials alone keep it, the way every value off the grid is kept.
     fn by_partials_alone(values: &[f64]) -> f64 {
-        let mut partials = SmallVec::new();
+        let mut partials = Vec::new();
         values.iter().for_each(|v| add_partial(&mut partials, *v));
         rounded(&partials)
     }
