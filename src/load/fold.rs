@@ -86,7 +86,9 @@ impl<'a> Fold<'a> {
         Fold {
             contracts,
             window,
-            cells: IndexMap::default(),
+            // Room for the cells of a typical export from the start: growing there one doubling
+            // at a time moves every cell again, several times a file.
+            cells: IndexMap::with_capacity_and_hasher(256, FxBuildHasher),
             last: None,
             left_out: BTreeMap::new(),
             excluded: FxHashMap::default(),

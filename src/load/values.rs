@@ -55,23 +55,21 @@ fn short_decimal(text: &[u8]) -> Option<f64> {
         [b'-', rest @ ..] => (true, rest),
         _ => (false, text),
     };
+    // Fifteen digits and a point at most; sixteen digits cannot overflow the u64 on the way.
+    if digits.len() > 16 {
+        return None;
+    }
     let mut whole: u64 = 0;
-    let mut count = 0;
     let mut point = None;
     for (at, byte) in digits.iter().enumerate() {
         match byte {
-            b'0'..=b'9' => {
-                whole = whole * 10 + u64::from(byte - b'0');
-                count += 1;
-            }
+            b'0'..=b'9' => whole = whole * 10 + u64::from(byte - b'0'),
             b'.' if point.is_none() => point = Some(at),
             _ => return None,
         }
-        if count > 15 {
-            return None;
-        }
     }
-    if count == 0 {
+    let count = digits.len() - usize::from(point.is_some());
+    if count == 0 || count > 15 {
         return None;
     }
     let decimals = point.map_or(0, |at| digits.len() - at - 1);
