@@ -5,7 +5,7 @@
 //! raw record reader and nothing else, on one thread and on every core, read just before each
 //! build.
 //!
-//! Each size is built three times and the median of each stage is shown. Each build runs in a
+//! Each size is built five times and the median of each stage is shown. Each build runs in a
 //! child process of this one, so that its peak memory is its own and not
 //! the generator's. Peak memory is read from `/proc`, so it is reported on Linux only.
 
@@ -57,9 +57,10 @@ fn run(size: Size, data: &Path) {
     let made = started.elapsed();
     let out = data.join(format!("{}-site", size.name));
 
-    // The median of three builds, stage by stage: a shared machine's disk makes single runs
-    // wander by a second or more on L. The floor is measured just before each build, so that
-    // each load is set against a floor read in the same state of the machine.
+    // The median of five builds, stage by stage: a shared machine's disk and CPU make single
+    // runs wander by a second or more on L, and a median of three still moved by a tenth. The
+    // floor is measured just before each build, so that each load is set against a floor read
+    // in the same state of the machine.
     let (floors, builds): (Vec<(Duration, Duration)>, Vec<Report>) =
         (0..BUILDS).map(|_| (floor(&dir.join("kpis")), measure(&dir, &out))).unzip();
     let report = median(&builds);
@@ -179,7 +180,7 @@ fn floor(kpis: &Path) -> (Duration, Duration) {
 }
 
 /// How many times each size is built.
-const BUILDS: usize = 3;
+const BUILDS: usize = 5;
 
 fn middle(mut times: Vec<Duration>) -> Duration {
     times.sort_unstable();
