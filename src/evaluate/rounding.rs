@@ -3,8 +3,9 @@
 
 use std::str::FromStr;
 
-use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::load::values::EXACT_POWERS_OF_TEN;
 
 /// The decimal a float was written as: its shortest text that reads back as the same float, so
 /// that 2.675 is 2.675 and not its binary neighbour 2.67499999…; `None` beyond the decimal's
@@ -16,12 +17,26 @@ pub fn to_decimal(value: f64) -> Option<Decimal> {
     Decimal::from_str(&value.to_string()).ok()
 }
 
-/// A decimal rounded to `places`, half away from zero, as a float.
+/// A decimal rounded to `places`, half away from zero, as the float nearest it.
 pub fn decimal_to_f64(value: Decimal, places: u32) -> f64 {
-    value
-        .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
-        .to_f64()
-        .unwrap_or(0.0)
+    nearest_f64(value.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero))
+}
+
+/// The float nearest a decimal. The decimal crate's own conversion scales by a power of ten in
+/// floating point, which for some numbers of more than fifteen digits lands a unit in the last
+/// place away: 40190361697938.63 came back as 40190361697938.64 and missed a target it met.
+pub fn nearest_f64(decimal: Decimal) -> f64 {
+    let digits = decimal.mantissa();
+    let scale = usize::try_from(decimal.scale()).unwrap_or(usize::MAX);
+    if digits.unsigned_abs() < 1 << 53
+        && let Some(power) = EXACT_POWERS_OF_TEN.get(scale)
+    {
+        // Both are exact in an f64, so the one division rounds correctly.
+        #[allow(clippy::cast_precision_loss, reason = "below 2^53, so exact")]
+        return digits as f64 / power;
+    }
+    // Rust reads decimal text to the nearest float.
+    decimal.to_string().parse().unwrap_or(0.0)
 }
 
 /// Rounds to `places` decimals, half away from zero, on the decimal the float was written as.
@@ -80,6 +95,38 @@ mod tests {
         assert_eq!(round_half_away(0.125, 2), 0.13);
         assert_eq!(round_half_away(1.000_000_49, 6), 1.0);
         assert_eq!(round_half_away(1.000_000_5, 6), 1.000_001);
+    }
+
+    #[test]
+    fn long_numbers_come_back_as_the_nearest_float() {
+        // Each is the nearest float to its text; the decimal crate's conversion gave the float
+        // one unit in the last place above each.
+        assert_eq!(round_half_away(40_190_361_697_938.63, 6), 40_190_361_697_938.63);
+        assert_eq!(round_half_away(4_359_866_291.720_431, 6), 4_359_866_291.720_431);
+        assert_eq!(round_half_away(999_999_999_999_999.9, 6), 999_999_999_999_999.9);
+        assert_eq!(round_half_away(-999_999_999_999_999.9, 2), -999_999_999_999_999.9);
+    }
+
+    proptest::proptest! {
+        /// Whatever the size, a rounded value is the float Rust reads from the rounded
+        /// decimal's text, which is the nearest one.
+        #[test]
+        fn a_rounded_value_is_the_float_nearest_its_decimal(
+            mantissa in -(1i64 << 53)..(1i64 << 53),
+            exponent in -60i32..60,
+            places in 0u32..8,
+        ) {
+            let value = mantissa as f64 * 2f64.powi(exponent);
+            if let Some(decimal) = to_decimal(value) {
+                let rounded = decimal
+                    .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+                let nearest: f64 = rounded.to_string().parse().unwrap();
+                proptest::prop_assert_eq!(
+                    round_half_away(value, places).to_bits(),
+                    nearest.to_bits()
+                );
+            }
+        }
     }
 
     #[test]

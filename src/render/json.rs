@@ -4,11 +4,10 @@ use std::collections::BTreeMap;
 use std::io;
 
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use crate::evaluate::credits::CreditTotals;
-use crate::evaluate::rounding::round_half_away;
+use crate::evaluate::rounding::{nearest_f64, round_half_away};
 use crate::evaluate::{Evaluation, Scorecard};
 use crate::model::{Contract, Project};
 use crate::render::messages::alert_message;
@@ -137,7 +136,7 @@ struct AlertJson {
 
 /// A decimal as a JSON number; money has already been rounded to its minor unit.
 fn number(value: Decimal) -> f64 {
-    value.to_f64().unwrap_or(0.0)
+    nearest_f64(value)
 }
 
 fn percent(value: Decimal) -> f64 {
