@@ -139,7 +139,7 @@ impl Cell {
         #[allow(clippy::cast_precision_loss, reason = "counts stay far below 2^52")]
         let count = self.count as f64;
         match aggregate {
-            Aggregate::Mean => Some(self.sum.value() / count),
+            Aggregate::Mean => Some(self.sum.mean(self.count)),
             Aggregate::Sum => Some(self.sum.value()),
             Aggregate::Min => Some(self.min),
             Aggregate::Max => Some(self.max),

@@ -99,6 +99,29 @@ impl ExactSum {
     }
 }
 
+impl ExactSum {
+    /// The sum divided by `count`, rounded once to the nearest `f64` (ties to even) when every
+    /// value was on the grid; otherwise the rounded sum divided, two roundings.
+    pub fn mean(&self, count: u64) -> f64 {
+        let fixed = self.fixed.get();
+        if !self.partials.is_empty() || count == 0 || fixed == 0 {
+            #[allow(clippy::cast_precision_loss, reason = "counts stay far below 2^52")]
+            return self.value() / count as f64;
+        }
+        // The units, moved up as far as a u128 goes, so that the quotient keeps at least 64
+        // bits: 53 to keep and more than enough below them to round on.
+        let shift = fixed.unsigned_abs().leading_zeros();
+        let scaled = fixed.unsigned_abs() << shift;
+        let quotient = scaled / u128::from(count);
+        // A remainder is marked in the lowest bit, far below the last one kept: it tips an
+        // exact half up, as the remainder does, and no other rounding.
+        let marked = quotient | u128::from(!scaled.is_multiple_of(u128::from(count)));
+        #[allow(clippy::cast_precision_loss, reason = "rounded once, as the mean must be")]
+        let magnitude = marked as f64 * 2f64.powi(-GRID - i32::try_from(shift).unwrap_or(0));
+        if fixed < 0 { -magnitude } else { magnitude }
+    }
+}
+
 /// `value` in units of 2^-64, when it is a whole number of them and below 2^59.
 fn units(value: f64) -> Option<i128> {
     let bits = value.to_bits();
@@ -225,6 +248,17 @@ mod tests {
     }
 
     #[test]
+    fn a_mean_just_past_a_half_rounds_up() {
+        // (3 × 2^54 + 7) units ÷ 3 is 2^54 + 2 + 1/3 units: a third past the half between the
+        // floats 2^54 and 2^54 + 4 units, where a tie would go to the even 2^54. It goes up.
+        let mut sum = ExactSum::default();
+        for value in [3.0 * 2f64.powi(-10), 7.0 * 2f64.powi(-64), 0.0] {
+            sum.add(value);
+        }
+        assert_eq!(sum.mean(3), 2f64.powi(-10) + 2f64.powi(-62));
+    }
+
+    #[test]
     fn values_off_the_grid_and_past_its_limit_are_summed_exactly() {
         // 2^-70 is off the grid of 2^-64; 2^60 is past the largest value taken into it.
         assert_eq!(sum(&[1.0, 2f64.powi(-70), -1.0]), 2f64.powi(-70));
@@ -291,7 +325,46 @@ mod tests {
         proptest::collection::vec(value, 0..80)
     }
 
+    /// The `f64` nearest `units` × 2^-40 ÷ `count` (ties to even), found by comparing the
+    /// candidates around a first guess in exact integers.
+    fn nearest_quotient(units: i128, count: u64) -> f64 {
+        let count = i128::from(count);
+        #[allow(clippy::cast_precision_loss, reason = "a first guess")]
+        let guess = units as f64 / count as f64 * 2f64.powi(-40);
+        let candidates = [guess.next_down(), guess, guess.next_up()];
+        // Each candidate as mantissa × 2^exponent, exactly.
+        let parts = candidates.map(|c| {
+            let bits = c.to_bits();
+            let exponent = i32::try_from((bits >> 52) & 0x7ff).unwrap() - 1075;
+            let mantissa = i128::from((bits & ((1 << 52) - 1)) | (1 << 52));
+            (if c < 0.0 { -mantissa } else { mantissa }, exponent + 40)
+        });
+        // candidate × count × 2^40 − units, all in units of 2^low.
+        let low = parts.iter().map(|p| p.1).min().unwrap().min(0);
+        let errors = parts.map(|(m, e)| {
+            (m * count * (1i128 << (e - low)) - units * (1i128 << -low)).unsigned_abs()
+        });
+        let best = (0..3).min_by_key(|i| (errors[*i], parts[*i].0.unsigned_abs() % 2)).unwrap();
+        candidates[best]
+    }
+
     proptest::proptest! {
+        /// A mean of values on the grid is their exact sum divided by the count, rounded
+        /// once: sums of more than 53 bits are where rounding the sum first would differ.
+        #[test]
+        fn a_mean_is_the_exact_quotient_rounded_once(
+            steps in proptest::collection::vec(-(1i64 << 53)..(1i64 << 53), 1..60),
+        ) {
+            let mut sum = ExactSum::default();
+            for step in &steps {
+                sum.add(*step as f64 * 2f64.powi(-40));
+            }
+            let units: i128 = steps.iter().map(|s| i128::from(*s)).sum();
+            let count = steps.len() as u64;
+            let expected = if units == 0 { 0.0 } else { nearest_quotient(units, count) };
+            proptest::prop_assert_eq!(sum.mean(count).to_bits(), expected.to_bits());
+        }
+
         /// The fixed part changes no sum: any values, added in any split, read as the
         /// partials alone would read them.
         #[test]
