@@ -97,9 +97,7 @@ impl ExactSum {
         }
         rounded(&partials)
     }
-}
 
-impl ExactSum {
     /// The sum divided by `count`, rounded once to the nearest `f64` (ties to even) when every
     /// value was on the grid; otherwise the rounded sum divided, two roundings.
     pub fn mean(&self, count: u64) -> f64 {

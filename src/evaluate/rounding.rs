@@ -5,7 +5,20 @@ use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::load::values::EXACT_POWERS_OF_TEN;
+/// Powers of ten that an `f64` holds exactly: up to 10^22, which needs no more than 53 bits
+/// once its factors of two are taken out.
+const EXACT_POWERS_OF_TEN: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The float nearest `digits` ÷ 10^`places` when both are exact in an `f64` (digits below 2^53,
+/// places at most 22), so that the one division rounds correctly; `None` otherwise.
+pub fn exact_quotient(digits: i128, places: usize) -> Option<f64> {
+    let power = EXACT_POWERS_OF_TEN.get(places)?;
+    #[allow(clippy::cast_precision_loss, reason = "below 2^53, so exact")]
+    (digits.unsigned_abs() < 1 << 53).then(|| digits as f64 / power)
+}
 
 /// The decimal a float was written as: its shortest text that reads back as the same float, so
 /// that 2.675 is 2.675 and not its binary neighbour 2.67499999…; `None` beyond the decimal's
@@ -26,17 +39,10 @@ pub fn decimal_to_f64(value: Decimal, places: u32) -> f64 {
 /// floating point, which for some numbers of more than fifteen digits lands a unit in the last
 /// place away: 40190361697938.63 came back as 40190361697938.64 and missed a target it met.
 pub fn nearest_f64(decimal: Decimal) -> f64 {
-    let digits = decimal.mantissa();
-    let scale = usize::try_from(decimal.scale()).unwrap_or(usize::MAX);
-    if digits.unsigned_abs() < 1 << 53
-        && let Some(power) = EXACT_POWERS_OF_TEN.get(scale)
-    {
-        // Both are exact in an f64, so the one division rounds correctly.
-        #[allow(clippy::cast_precision_loss, reason = "below 2^53, so exact")]
-        return digits as f64 / power;
-    }
-    // Rust reads decimal text to the nearest float.
-    decimal.to_string().parse().unwrap_or(0.0)
+    let places = usize::try_from(decimal.scale()).unwrap_or(usize::MAX);
+    // Otherwise from its text, which Rust reads to the nearest float.
+    exact_quotient(decimal.mantissa(), places)
+        .unwrap_or_else(|| decimal.to_string().parse().unwrap_or(0.0))
 }
 
 /// Rounds to `places` decimals, half away from zero, on the decimal the float was written as.

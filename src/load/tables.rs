@@ -476,7 +476,9 @@ impl<R> std::io::Seek for Watched<R> {
 
 impl<R: Read> Read for Watched<R> {
     fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        if self.first_byte(self.row_start).is_some_and(|first| self.read - first > LONGEST_ROW) {
+        if self.read - self.row_start > LONGEST_ROW
+            && self.first_byte(self.row_start).is_some_and(|first| self.read - first > LONGEST_ROW)
+        {
             return Err(std::io::Error::other(TooLong));
         }
         let read = self.inner.read(buffer)?;
@@ -644,12 +646,14 @@ impl CsvRows {
         let watched = self.reader.get_mut();
         watched.row_start = next_row;
         watched.row_start_line = after.line();
-        let first = watched.first_byte(offset).unwrap_or(next_row);
         row.line = watched.line_at(offset, line);
         self.last_line = row.line;
         // The reader stops a row that runs far past the limit before it is held whole; a row
-        // that ended within a buffer of it is refused here, so the limit is exact.
-        if next_row - first > LONGEST_ROW {
+        // that ended within a buffer of it is refused here, so the limit is exact. Blank lines
+        // before the row are no part of it, and are looked for only when they might matter.
+        if next_row - offset > LONGEST_ROW
+            && next_row - watched.first_byte(offset).unwrap_or(next_row) > LONGEST_ROW
+        {
             return Err(RowError::Unreadable { line: row.line, cause: too_long() });
         }
         if row.cells.len() > WIDEST_ROW {

@@ -1,5 +1,6 @@
 //! Reading a measured value from a cell of a KPI export.
 
+use crate::evaluate::rounding::exact_quotient;
 use crate::load::contracts::is_measurable;
 use crate::model::{DecimalMark, LARGEST_VALUE};
 
@@ -41,13 +42,6 @@ pub fn parse_number(cell: &str) -> Result<f64, String> {
     }
 }
 
-/// Powers of ten that an `f64` holds exactly: up to 10^22, which needs no more than 53 bits
-/// once its factors of two are taken out.
-pub const EXACT_POWERS_OF_TEN: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-];
-
 /// The value of `-?digits[.digits]` with at most 15 digits, the way nearly every export writes
 /// its numbers, read in one pass; `None` for anything else, which the full parser reads.
 ///
@@ -76,8 +70,7 @@ fn short_decimal(text: &[u8]) -> Option<f64> {
         return None;
     }
     let decimals = point.map_or(0, |at| digits.len() - at - 1);
-    #[allow(clippy::cast_precision_loss, reason = "below 2^53, so exact")]
-    let value = whole as f64 / EXACT_POWERS_OF_TEN[decimals];
+    let value = exact_quotient(i128::from(whole), decimals)?;
     Some(if negative { -value } else { value })
 }
 
