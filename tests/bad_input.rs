@@ -392,3 +392,56 @@ fn a_quote_that_makes_an_export_header_one_cell_is_named() {
     let errors = unclosed_quote_reported("\"date,vendor,kpi,value\n2026-01-12,acme,wait,20\n", 1);
     assert!(errors.contains("the header has no `date` column"), "{errors}");
 }
+
+#[test]
+fn half_of_the_long_header_is_an_error_not_a_wide_file() {
+    // Without its `value` column the file would be read as wide, its `kpi` column ignored and
+    // every KPI of the vendor left missing, owing credits.
+    let project = good_project();
+    project.file("kpis/acme.csv", "date,vendor,kpi\n2026-01-10,acme,wait\n");
+    let errors = failed(&project);
+    assert!(errors.contains("the header has a `kpi` column but no `value` column"), "{errors}");
+    assert!(errors.contains("--> kpis/acme.csv:1:3"), "{errors}");
+
+    project.file("kpis/acme.csv", "date,vendor,value\n2026-01-10,acme,50\n");
+    let errors = failed(&project);
+    assert!(errors.contains("the header has a `value` column but no `kpi` column"), "{errors}");
+    assert!(errors.contains("--> kpis/acme.csv:1:3"), "{errors}");
+}
+
+#[test]
+fn a_wide_column_named_after_a_kpi_is_still_wide() {
+    // A contract may name a KPI `value`: a wide column of that name is its measurements.
+    let project = Project::new();
+    project.file(
+        "contracts/acme.yaml",
+        &CONTRACT.replace("id: csat, name: CSAT", "id: value, name: Value"),
+    );
+    project.file("kpis/acme/wide.csv", "date,wait,value\n2026-01-10,50,85\n");
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn a_misspelt_wide_column_is_an_error_when_its_kpi_has_no_column() {
+    let project = good_project();
+    project.file("kpis/acme.csv", "date,vendor,wiat,csat\n2026-01-10,acme,50,85\n");
+    let errors = failed(&project);
+    assert!(
+        errors.contains(
+            "the column `wiat` is no KPI id, and `wait` has no column: did you mean `wait`?"
+        ),
+        "{errors}"
+    );
+    assert!(errors.contains("--> kpis/acme.csv:1:3"), "{errors}");
+
+    // The same column beside the KPI's own is another tool's column, ignored as before; so is
+    // one like no KPI at all.
+    project
+        .file("kpis/acme.csv", "date,vendor,wait,wiat,csat,calls\n2026-01-10,acme,50,1,85,300\n");
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("ignored: `calls` (1 row), `wiat` (1 row) are no KPI of `acme`")
+    );
+}

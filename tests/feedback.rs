@@ -284,6 +284,7 @@ fn survey_files_that_could_mislead_are_refused() {
         "`respondent` is not a column of a survey file",
         "--> surveys/who.csv:1:5",
         "the file is empty",
+        "--> surveys/empty.csv:1",
         "`3.7` is not a score: expected a number from 1 to 5, in steps of 0.5",
         "--> surveys/steps.csv:2:4",
     ] {

@@ -73,6 +73,25 @@ impl<'a> Registry<'a> {
         }
     }
 
+    /// Whether any contract, loaded or not, declares a KPI of this id.
+    fn declares_kpi(&self, id: &str) -> bool {
+        self.kpis.iter().chain(self.outline_kpis.iter().flatten()).any(|ids| ids.contains(&id))
+    }
+
+    /// The KPI ids a file's columns may stand for: its folder vendor's, or every contract's.
+    fn kpi_ids_for(&self, folder: Option<Vendor>) -> Vec<&'a str> {
+        match folder {
+            Some(vendor) => self.kpi_ids(vendor).unwrap_or_default().to_vec(),
+            None => self
+                .kpis
+                .iter()
+                .chain(self.outline_kpis.iter().flatten())
+                .flatten()
+                .copied()
+                .collect(),
+        }
+    }
+
     fn known_ids(&self) -> String {
         let mut ids: Vec<&str> = self.by_id.keys().copied().collect();
         ids.sort_unstable();
@@ -162,6 +181,23 @@ pub fn read<'a>(
     export.read_rows(&mut table);
     table.recycle();
     export.finish()
+}
+
+/// How alike two ids must be, from 0 to 1, for one to be taken for a misspelling of the other:
+/// one letter wrong, missing or swapped in a five-letter id is 0.8.
+const LIKENESS: f64 = 0.75;
+
+/// The id most like `name`, ignoring case, if any is alike enough; the first of equals.
+fn nearest_id<'i>(name: &str, ids: &[&'i str]) -> Option<&'i str> {
+    let name = name.to_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for id in ids {
+        let likeness = strsim::normalized_damerau_levenshtein(&name, &id.to_lowercase());
+        if likeness >= LIKENESS && best.is_none_or(|(most, _)| likeness > most) {
+            best = Some((likeness, id));
+        }
+    }
+    best.map(|(_, id)| id)
 }
 
 /// The vendor of a file under `kpis/<vendor>/`, or `None` for a file that names its vendors.
@@ -282,6 +318,24 @@ impl<'c> Export<'_, 'c> {
                 self.warn_extra_columns(&names, &[date, kpi, value], vendor, line);
                 Layout::Long { kpi, value }
             }
+            // Half of the long layout's header is most likely a column lost in an export, not
+            // a wide column: read as one, every row would measure nothing and its KPIs would
+            // go missing, owing credits.
+            (Some(half), None) | (None, Some(half))
+                if !self.registry.declares_kpi(fields[half].trim()) =>
+            {
+                let (has, lacks) =
+                    if names[half] == "kpi" { ("kpi", "value") } else { ("value", "kpi") };
+                let mut problem = Diagnostic::error(
+                    &self.file.shown,
+                    format!("the header has a `{has}` column but no `{lacks}` column: expected `date,vendor,kpi,value`"),
+                )
+                .with_help(format!("add the `{lacks}` column; in the wide layout, every column but `date` and `vendor` is named after a KPI id"));
+                problem.line = Some(line);
+                problem.column = Some(half as u64 + 1);
+                self.problems.push(problem);
+                return None;
+            }
             _ => Layout::Wide {
                 columns: names
                     .iter()
@@ -291,11 +345,12 @@ impl<'c> Export<'_, 'c> {
                     .collect(),
             },
         };
-        if let Layout::Wide { columns } = &layout
-            && columns.is_empty()
-        {
-            self.problem(line, None, "the header names no KPI columns: expected `date,vendor,kpi,value` or `date,vendor,<kpi>,…`".to_owned());
-            return None;
+        if let Layout::Wide { columns } = &layout {
+            if columns.is_empty() {
+                self.problem(line, None, "the header names no KPI columns: expected `date,vendor,kpi,value` or `date,vendor,<kpi>,…`".to_owned());
+                return None;
+            }
+            self.check_misspelt_columns(columns, line);
         }
         if !self.problems.is_empty() {
             return None;
@@ -303,6 +358,30 @@ impl<'c> Export<'_, 'c> {
         let unnamed =
             names.iter().enumerate().filter(|(_, n)| n.is_empty()).map(|(i, _)| i).collect();
         Some(Columns { date, vendor, width: fields.len(), layout, unnamed })
+    }
+
+    /// A wide column that is no KPI of any contract but nearly the id of one that has no column
+    /// in the file is taken for a misspelling: ignored, it would leave that KPI missing in every
+    /// period, owing credits, with only a line in the build log to say why.
+    fn check_misspelt_columns(&mut self, columns: &[(usize, String)], line: u64) {
+        let ids = self.registry.kpi_ids_for(self.folder_vendor);
+        let without_column: Vec<&str> =
+            ids.into_iter().filter(|id| columns.iter().all(|(_, name)| name != id)).collect();
+        for (column, name) in columns {
+            if self.registry.declares_kpi(name) {
+                continue;
+            }
+            if let Some(meant) = nearest_id(name, &without_column) {
+                self.problem(
+                    line,
+                    Some(*column),
+                    format!(
+                        "the column `{}` is no KPI id, and `{meant}` has no column: did you mean `{meant}`? Name the column after the KPI id, or its measurements are not read",
+                        shorten(name)
+                    ),
+                );
+            }
+        }
     }
 
     fn warn_extra_columns(
@@ -501,5 +580,26 @@ impl<'c> Export<'_, 'c> {
             self.read.warnings.push(Diagnostic::warning(&self.file.shown, message));
         }
         self.read
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::nearest_id;
+
+    #[test]
+    fn a_misspelling_is_taken_for_the_id_it_is_nearest() {
+        let ids = ["uptime", "incident_response", "csat"];
+        assert_eq!(nearest_id("uptme", &ids), Some("uptime"));
+        assert_eq!(nearest_id("CSAT", &ids), Some("csat"));
+        assert_eq!(nearest_id("cast", &ids), Some("csat"));
+        assert_eq!(nearest_id("incident_respones", &ids), Some("incident_response"));
+        // Three letters of five wrong is another column, not a misspelling.
+        assert_eq!(nearest_id("calls", &ids), None);
+        assert_eq!(nearest_id("notes", &ids), None);
+        assert_eq!(nearest_id("uptime", &[]), None);
+        // The nearer of two alike ids, and the first of two as near.
+        assert_eq!(nearest_id("respons", &["responses", "response"]), Some("response"));
+        assert_eq!(nearest_id("waits", &["wait", "waitz"]), Some("wait"));
     }
 }

@@ -201,7 +201,9 @@ fn read_file(
     let mut problems = problems.finish();
     if columns.is_none() && problems.is_empty() {
         let message = "the file is empty: write the header `date,vendor,kind,score,comment` and one answer a row";
-        problems.push(Diagnostic::error(&file.shown, message));
+        let mut problem = Diagnostic::error(&file.shown, message);
+        problem.line = Some(1);
+        problems.push(problem);
     }
     read.problems.extend(problems);
 }
