@@ -303,7 +303,9 @@ fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn
     for counts in &report.files {
         let file = &counts.file;
         if counts.rows == 0 {
-            progress.stage(&format!("read no rows from {file}: it holds a header only"));
+            // A warning, so that CI shows it: the file's KPIs may go missing for want of rows.
+            let message = "holds a header only: no rows were read from it";
+            progress.warning(&Diagnostic::warning(file.as_str(), message));
         }
         if counts.blank_rows > 0 {
             progress

@@ -243,8 +243,6 @@ fn link_loops_and_file_names_that_are_not_utf8_are_handled() {
     assert!(output.status.success(), "{log}");
     assert!(log.contains("ignored kpis/loop: a link to a folder, which is not followed"), "{log}");
     // The name is shown with the byte that is not UTF-8 replaced, and the file is still read.
-    assert!(
-        log.contains("read no rows from kpis/caf\u{fffd}.csv: it holds a header only"),
-        "{log}"
-    );
+    assert!(log.contains("warning: holds a header only"), "{log}");
+    assert!(log.contains("kpis/caf\u{fffd}.csv"), "{log}");
 }

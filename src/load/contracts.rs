@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use serde::de::value::StrDeserializer;
+use serde::de::{DeserializeOwned, IntoDeserializer};
 
 use crate::diagnostics::Diagnostic;
 use crate::evaluate::aggregate::Aggregate;
@@ -62,17 +64,18 @@ struct RawFee {
 struct RawKpi {
     id: Spanned<String>,
     name: Option<String>,
-    unit: RawUnit,
-    better: RawBetter,
+    // Words from a fixed list are read after parsing, so that every wrong one is listed.
+    unit: Spanned<String>,
+    better: Spanned<String>,
     target: Spanned<f64>,
     tolerance: Option<Spanned<f64>>,
     weight: Option<Spanned<f64>>,
-    aggregate: Option<RawAggregate>,
+    aggregate: Option<Spanned<String>>,
     credit_percent: Option<Spanned<f64>>,
     credit_tiers: Option<Spanned<Vec<RawTier>>>,
-    when_missing: Option<RawWhenMissing>,
+    when_missing: Option<Spanned<String>>,
     min_count: Option<Spanned<u64>>,
-    measured: Option<RawMeasured>,
+    measured: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,7 +156,7 @@ struct RawDispute {
     kpi: Spanned<String>,
     period: Spanned<String>,
     raised: Spanned<String>,
-    status: RawDisputeStatus,
+    status: Spanned<String>,
     text: Spanned<String>,
 }
 
@@ -361,6 +364,19 @@ impl Checker<'_> {
         }
     }
 
+    /// A word from the list `T` names, or a problem placed at it.
+    fn choice<T: DeserializeOwned>(&mut self, word: &Spanned<String>) -> Option<T> {
+        let words: StrDeserializer<'_, serde::de::value::Error> =
+            word.value.as_str().into_deserializer();
+        match T::deserialize(words) {
+            Ok(chosen) => Some(chosen),
+            Err(error) => {
+                self.problems.push(word.error(self.file, self.text, error.to_string()));
+                None
+            }
+        }
+    }
+
     /// Text shown on pages: cleaned of control characters, and not empty.
     fn text(&mut self, text: &Spanned<String>, key: &str) -> Option<String> {
         let cleaned = clean_text(&text.value);
@@ -484,10 +500,15 @@ impl Checker<'_> {
 
     fn kpi(&mut self, raw: &RawKpi) -> Option<Kpi> {
         let before = self.problems.len();
-        let better = match raw.better {
+        let unit = self.choice::<RawUnit>(&raw.unit).map(|word| unit(&word));
+        let better = self.choice::<RawBetter>(&raw.better).map(|word| match word {
             RawBetter::Lower => Better::Lower,
             RawBetter::Higher => Better::Higher,
-        };
+        });
+        let aggregated = raw.aggregate.as_ref().map(|word| self.choice::<RawAggregate>(word));
+        let when_missing =
+            raw.when_missing.as_ref().map(|word| self.choice::<RawWhenMissing>(word));
+        let measured = raw.measured.as_ref().map(|word| self.choice::<RawMeasured>(word));
         let target = raw.target.value;
         self.that(is_measurable(target), &raw.target, || {
             format!("`target` must be a number between -{LARGEST_VALUE} and {LARGEST_VALUE}")
@@ -496,7 +517,7 @@ impl Checker<'_> {
             self.that(false, tolerance, || {
                 format!("`tolerance` must be a number between -{LARGEST_VALUE} and {LARGEST_VALUE}")
             });
-        } else if let Some(tolerance) = &raw.tolerance {
+        } else if let (Some(tolerance), Some(better)) = (&raw.tolerance, better) {
             let value = tolerance.value;
             let (right_side, word) = match better {
                 Better::Lower => (value >= target, "at or above"),
@@ -517,12 +538,15 @@ impl Checker<'_> {
             });
             weight.value
         });
-        let credit = self.credit_rule(raw, better, target);
+        let credit = better.map(|better| self.credit_rule(raw, better, target));
         if let Some(min_count) = &raw.min_count {
             self.that(min_count.value > 0, min_count, || {
                 "`min_count` must be at least 1".to_owned()
             });
         }
+        let (Some(unit), Some(better), Some(credit)) = (unit, better, credit) else {
+            return None;
+        };
         if self.problems.len() > before {
             return None;
         }
@@ -535,19 +559,19 @@ impl Checker<'_> {
                 .map(clean_text)
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| raw.id.value.clone()),
-            unit: unit(&raw.unit),
+            unit,
             better,
             target,
             tolerance: raw.tolerance.as_ref().map(|t| t.value),
             weight,
-            aggregate: aggregate(raw.aggregate.as_ref()),
+            aggregate: aggregate(aggregated.flatten().as_ref()),
             credit,
-            when_missing: match raw.when_missing {
+            when_missing: match when_missing.flatten() {
                 Some(RawWhenMissing::Skip) => WhenMissing::Skip,
                 Some(RawWhenMissing::Breach) | None => WhenMissing::Breach,
             },
             min_count: raw.min_count.as_ref().map(|m| m.value),
-            measured: match raw.measured {
+            measured: match measured.flatten() {
                 Some(RawMeasured::Quarterly) => Measured::Quarterly,
                 Some(RawMeasured::Monthly) | None => Measured::Monthly,
             },
@@ -660,7 +684,9 @@ impl Checker<'_> {
                     item.period.value
                 )
             });
-            let (Some(kpi), Some(period), Some(raised), Some(text)) = (kpi, period, raised, text)
+            let status = self.choice::<RawDisputeStatus>(&item.status);
+            let (Some(kpi), Some(period), Some(raised), Some(text), Some(status)) =
+                (kpi, period, raised, text, status)
             else {
                 continue;
             };
@@ -676,7 +702,7 @@ impl Checker<'_> {
                     item.kpi.value
                 )
             });
-            let status = match item.status {
+            let status = match status {
                 RawDisputeStatus::Open => DisputeStatus::Open,
                 RawDisputeStatus::Upheld => DisputeStatus::Upheld,
                 RawDisputeStatus::Rejected => DisputeStatus::Rejected,
@@ -842,6 +868,23 @@ mod tests {
         assert!(messages.iter().any(|m| m.contains("`Solved` is not a KPI id")));
         assert!(messages.iter().any(|m| m.contains("`weight` must be a number above 0")));
         assert!(messages.iter().any(|m| m.contains("`EURO` is not an ISO 4217")));
+    }
+
+    #[test]
+    fn every_wrong_word_of_a_file_is_listed_at_its_place() {
+        let text = LUMEN
+            .replace("unit: minutes", "unit: mins")
+            .replace("better: lower", "better: lowr")
+            .replace("aggregate: median", "aggregate: p99");
+        let found = problems(&text);
+        let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(found.len(), 3, "{messages:#?}");
+        assert!(messages[0].starts_with("unknown variant `mins`, expected one of `seconds`"));
+        assert!(messages[1].starts_with("unknown variant `lowr`, expected `lower` or `higher`"));
+        assert!(messages[2].starts_with("unknown variant `p99`, expected one of `mean`"));
+        let places: Vec<_> = found.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(places[0], (Some(6), Some(49)));
+        assert_eq!((places[1].0, places[2].0), (Some(6), Some(7)));
     }
 
     #[test]
