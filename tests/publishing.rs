@@ -453,3 +453,33 @@ fn init_never_changes_a_folder_that_holds_a_project() {
         std::fs::read_dir(other.path().join("partial")).expect("the folder").collect();
     assert_eq!(left.len(), 1, "only the file that was there: {left:?}");
 }
+
+#[test]
+fn an_alert_says_a_contract_renews_when_its_term_ends() {
+    // The term ends 31 May 2026 and renews itself; 90 days' notice makes the deadline 2 Mar.
+    // On 2 Apr the deadline has passed and the end is 59 days away, within the 60 flagged.
+    let project = Project::new();
+    project
+        .file(
+            "contracts/alpha-care.yaml",
+            "name: Alpha Care Ltd\nterm: { start: 2026-01-01, end: 2026-05-31, notice_days: 90, auto_renew: true }\n\
+             kpis:\n  - { id: wait, name: Wait time, unit: seconds, better: lower, target: 60 }\n",
+        )
+        .file("kpis/export.csv", "date,vendor,kpi,value\n2026-03-10,alpha-care,wait,45\n");
+    project.build_ok(TODAY);
+    let document = project.json();
+    let messages: Vec<&str> = document["vendors"][0]["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .map(|alert| alert["message"].as_str().expect("a message"))
+        .collect();
+    assert!(
+        messages.contains(&"The notice deadline of 2 Mar 2026 has passed: the contract renews automatically when its term ends on 31 May 2026"),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.contains(&"The term ends on 31 May 2026, in 59 days, and renews automatically"),
+        "{messages:#?}"
+    );
+}

@@ -92,7 +92,11 @@ pub fn alert_message(
         }
         (kind, Subject::Notice { deadline, end }) => {
             let outcome = if contract.term.auto_renew {
-                format!("the contract renews automatically on {}", format::date(end))
+                // It renews once the term's last day has passed, not on that day.
+                format!(
+                    "the contract renews automatically when its term ends on {}",
+                    format::date(end)
+                )
             } else {
                 format!("the term ends on {}", format::date(end))
             };
@@ -107,9 +111,9 @@ pub fn alert_message(
             }
         }
         (_, Subject::TermEnd { end }) => {
-            let verb = if contract.term.auto_renew { "renews" } else { "ends" };
+            let renewal = if contract.term.auto_renew { ", and renews automatically" } else { "" };
             format!(
-                "The contract {verb} on {}, in {}",
+                "The term ends on {}, in {}{renewal}",
                 format::date(end),
                 plural(days_from_today(end), "day")
             )
