@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::diagnostics::Diagnostic;
 use crate::evaluate::periods::PeriodKind;
 use crate::load::dates;
+use crate::load::sources::fold_case;
 use crate::load::values::clean_text;
 use crate::load::yaml::{self, Spanned};
 use crate::model::{
@@ -261,7 +262,7 @@ fn source_from(
                     "`{glob}` leaves the project folder: `files` is a glob relative to it, such as exports/*.csv"
                 ),
             );
-        } else if let Err(error) = globset::Glob::new(glob) {
+        } else if let Err(error) = crate::load::discover::source_glob(glob) {
             fail(&files_at, format!("`{glob}` is not a glob: {}", error.kind()));
         }
     }
@@ -314,6 +315,26 @@ fn source_from(
             &raw.vendor,
             "`vendor.map` is empty: map the column's values to vendor ids".to_owned(),
         );
+    }
+    if let RawVendor::Column(column) = &raw.vendor.value {
+        // Values are matched whatever their case, so two keys that differ only in case are one.
+        let mut folded: BTreeMap<String, (&str, &str)> = BTreeMap::new();
+        for (value, id) in &column.map {
+            match folded.get(&fold_case(value)) {
+                Some((first, first_id)) if first_id.trim() != id.trim() => fail(
+                    &raw.vendor,
+                    format!(
+                        "`vendor.map` maps `{first}` to `{}` and `{value}` to `{}`: values are matched whatever their case, so map them to one vendor",
+                        first_id.trim(),
+                        id.trim()
+                    ),
+                ),
+                Some(_) => {}
+                None => {
+                    folded.insert(fold_case(value), (value, id));
+                }
+            }
+        }
     }
     let vendor = match raw.vendor.value {
         RawVendor::Fixed(id) => VendorRule::Fixed(id.trim().to_owned()),

@@ -595,3 +595,63 @@ fn the_separator_is_found_after_blank_lines_before_the_header() {
     // (10 + 20) / 2 = 15 minutes, read with `;`.
     assert_eq!(january(&project.json(), "acme", "first_reply"), 15.0);
 }
+
+#[test]
+fn a_star_stays_in_its_folder_and_two_stars_reach_below() {
+    // exports/desk.csv has replies 10 and 20; a copy kept in exports/archive/ adds 30 and 40.
+    let project = project(&replies(), b"Created,Reply\n2026-01-05,10\n2026-01-06,20\n");
+    std::fs::create_dir_all(project.path().join("exports/archive")).unwrap();
+    std::fs::write(
+        project.path().join("exports/archive/old.csv"),
+        "Created,Reply\n2026-01-07,30\n2026-01-08,40\n",
+    )
+    .unwrap();
+    project.build_ok("2026-02-03");
+    // `exports/*.csv` reads the top file alone: (10 + 20) / 2 = 15.
+    assert_eq!(january(&project.json(), "acme", "first_reply"), 15.0);
+
+    let settings = std::fs::read_to_string(project.path().join("vendorcard.yaml")).unwrap();
+    let settings = settings.replace("exports/*.csv", "exports/**/*.csv");
+    project.file("vendorcard.yaml", &settings);
+    project.build_ok("2026-02-03");
+    // `exports/**/*.csv` reads both: (10 + 20 + 30 + 40) / 4 = 25.
+    assert_eq!(january(&project.json(), "acme", "first_reply"), 25.0);
+}
+
+#[test]
+fn a_utf8_byte_order_mark_wins_over_the_set_encoding() {
+    // Saved as "CSV UTF-8" by a spreadsheet although the source says windows-1252: read as
+    // windows-1252, "Gelöst" would be "GelÃ¶st" and no row would count as solved.
+    let source = "date: Created\nencoding: windows-1252\nvendor: acme\nkpis:\n  solved: { column: Status, equals: Gelöst }\n";
+    let export = "\u{feff}Created,Status\n2026-01-05,Gelöst\n2026-01-06,Gelöst\n2026-01-07,Offen\n";
+    let project = project(source, export.as_bytes());
+    project.build_ok("2026-02-03");
+    // Two of three solved: 66.666…, kept to six places.
+    assert_eq!(january(&project.json(), "acme", "solved"), 66.666667);
+}
+
+#[test]
+fn vendor_map_keys_that_differ_only_in_case_must_agree() {
+    // Values are matched whatever their case, so `NORD` rows would all go to one of the two.
+    let source = "date: Created\nvendor: { column: Team, map: { Nord: acme, NORD: bolt } }\nkpis:\n  first_reply: { column: Reply }\n";
+    let project = project(source, b"Created,Team,Reply\n2026-01-05,NORD,10\n");
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("`vendor.map` maps `NORD` to `bolt` and `Nord` to `acme`"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn scale_multiplies_plain_numbers_and_leaves_percentages() {
+    let export = "Created,Rate\n2026-01-05,0.95\n2026-01-06,85%\n2026-01-07, 60 % \n";
+    let project = project(
+        &format!("{ONE_VENDOR}kpis:\n  solved: {{ column: Rate, scale: 100 }}\n"),
+        export.as_bytes(),
+    );
+    project.build_ok("2026-02-03");
+    // 0.95 × 100 = 95, and 85% and 60% as written: (95 + 85 + 60) / 3 = 80.
+    assert_eq!(january(&project.json(), "acme", "solved"), 80.0);
+}

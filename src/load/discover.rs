@@ -108,6 +108,12 @@ pub fn discover(root: &Path) -> Result<Discovered, Vec<Diagnostic>> {
     Ok(found)
 }
 
+/// A source's glob: `*` and `?` stay within one folder, as in a shell, so `exports/*.csv` does not
+/// also read an archive kept in `exports/old/`; `**` crosses folders.
+pub fn source_glob(text: &str) -> Result<globset::Glob, globset::Error> {
+    globset::GlobBuilder::new(text).literal_separator(true).build()
+}
+
 /// The files each source's glob matches, in sorted order, anywhere in the project but in the
 /// input folders, in the output folder, or in any folder vendorcard wrote.
 pub fn source_files(
@@ -122,7 +128,7 @@ pub fn source_files(
         .map(|list| {
             let mut set = globset::GlobSetBuilder::new();
             for glob in *list {
-                set.add(globset::Glob::new(glob).ok()?);
+                set.add(source_glob(glob).ok()?);
             }
             set.build().ok()
         })

@@ -220,7 +220,7 @@ struct Plan<'a> {
 
 /// Text as it is compared with what settings list: trimmed and in lower case, since exports
 /// write `Solved`, `SOLVED` and `solved` for the same thing.
-fn fold_case(text: &str) -> String {
+pub fn fold_case(text: &str) -> String {
     text.trim().to_lowercase()
 }
 
@@ -844,8 +844,12 @@ fn reading(
                     format!("`{}` is a negative time: a time is 0 or more", shorten(cell.trim()));
                 return Err((Some(*column), message));
             }
+            // A cell written as a percentage is already one: only plain numbers are scaled, so a
+            // column that mixes 0.95 and 95% reads 95 for both.
             let value = match (value, scale) {
-                (ExportValue::Number(n), Some(scale)) => ExportValue::Number(n * scale),
+                (ExportValue::Number(n), Some(scale)) if !cell.trim_end().ends_with('%') => {
+                    ExportValue::Number(n * scale)
+                }
                 (value, _) => value,
             };
             let in_kpi_unit = match (value, given, unit.time()) {

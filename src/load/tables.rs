@@ -543,7 +543,8 @@ impl CsvRows {
         let start = file.fill_buf().map_err(|e| TableError::Open(e.to_string()))?;
         let utf16 = start.starts_with(&[0xff, 0xfe]) || start.starts_with(&[0xfe, 0xff]);
         let utf8_mark = start.starts_with(&[0xef, 0xbb, 0xbf]);
-        let mut buffered: Box<dyn BufRead + Send> = if explicit.is_none() && !utf16 {
+        // A UTF-8 mark wins over the set encoding: a spreadsheet's "CSV UTF-8" is saved so.
+        let mut buffered: Box<dyn BufRead + Send> = if utf8_mark || (explicit.is_none() && !utf16) {
             // Plain UTF-8, by far the most common, is read as it is, without a decoder's copy.
             if utf8_mark {
                 file.consume(3);
