@@ -201,7 +201,10 @@ pub fn parse_all(file: &str, text: &str) -> (Settings, Vec<Diagnostic>) {
     }
     if let Some(as_of) = raw.as_of {
         match dates::parse_as_of(&as_of.value) {
-            Ok(date) => settings.as_of = Some(date),
+            Ok(date) => {
+                settings.as_of = Some(date);
+                settings.as_of_place = Some((as_of.line, as_of.column));
+            }
             Err(message) => problems.push(as_of.error(file, text, message)),
         }
     }

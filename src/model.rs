@@ -25,6 +25,8 @@ pub struct Settings {
     pub base_url: Option<String>,
     pub period: PeriodKind,
     pub as_of: Option<NaiveDate>,
+    /// Where settings write `as_of` (line, column), to place a problem found against today.
+    pub as_of_place: Option<(u64, u64)>,
     pub grades: Vec<Grade>,
     pub expiring_days: u32,
     pub survey_min_responses: u32,
@@ -44,6 +46,7 @@ impl Default for Settings {
             base_url: None,
             period: PeriodKind::Month,
             as_of: None,
+            as_of_place: None,
             grades: vec![grade("A", 90), grade("B", 75), grade("C", 60), grade("D", 0)],
             expiring_days: 60,
             survey_min_responses: 3,

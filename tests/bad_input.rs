@@ -445,3 +445,20 @@ fn a_misspelt_wide_column_is_an_error_when_its_kpi_has_no_column() {
         stderr(&output).contains("ignored: `calls` (1 row), `wiat` (1 row) are no KPI of `acme`")
     );
 }
+
+#[test]
+fn an_as_of_after_today_is_an_error() {
+    // February and March have not ended on 3 Feb: scored, they would be missing and owe credits.
+    let project = good_project();
+    project.file("vendorcard.yaml", "as_of: 2026-03\n");
+    let errors = failed(&project);
+    assert!(
+        errors.contains("`as_of` closes the data on 2026-03-31, after today (2026-02-03)"),
+        "{errors}"
+    );
+    assert!(errors.contains("--> vendorcard.yaml:1:8"), "{errors}");
+
+    project.file("vendorcard.yaml", "as_of: 2026-01\n");
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}

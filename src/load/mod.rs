@@ -81,7 +81,7 @@ pub fn load(
     let mut problems = std::mem::take(&mut found.problems);
     let mut report = LoadReport { ignored_files: found.ignored.clone(), ..LoadReport::default() };
 
-    let (settings, settings_text) = load_settings(found.settings.as_ref(), &mut problems);
+    let (settings, settings_text) = load_settings(found.settings.as_ref(), today, &mut problems);
     let (contracts, broken) = load_contracts(&found.contracts, settings.period, &mut problems);
     let source_files = find_source_files(
         root,
@@ -194,6 +194,7 @@ fn read_text(file: &InputFile) -> Result<String, Diagnostic> {
 /// The settings, and the settings file's name and text for placing later problems in it.
 fn load_settings(
     file: Option<&InputFile>,
+    today: NaiveDate,
     problems: &mut Vec<Diagnostic>,
 ) -> (Settings, (String, String)) {
     let Some(file) = file else { return (Settings::default(), (String::new(), String::new())) };
@@ -206,6 +207,18 @@ fn load_settings(
     };
     let (settings, mut found) = config::parse_all(&file.shown, &text);
     problems.append(&mut found);
+    // Periods not yet ended would be scored, their KPIs missing and owing credits.
+    if let (Some(as_of), Some((line, column))) = (settings.as_of, settings.as_of_place)
+        && as_of > today
+    {
+        let problem = Diagnostic::error(
+            &file.shown,
+            format!("`as_of` closes the data on {as_of}, after today ({today}): periods that have not ended cannot be scored"),
+        )
+        .at(line, column, Some(&text))
+        .with_help("set `as_of` to a period that has ended, or leave it out to close the data at the latest one");
+        problems.push(problem);
+    }
     (settings, (file.shown.clone(), text))
 }
 
