@@ -142,18 +142,23 @@ fn export_instant(
     Ok((at, parse_timestamp_offset(text).ok().and_then(|(_, offset)| offset)))
 }
 
+/// How a spreadsheet's date cell is written out for reading.
+pub const SHEET_DATE: &str = "%Y-%m-%dT%H:%M:%S";
+
 /// A date or date-time in a raw export: by `format` (a chrono format such as `%d/%m/%Y %H:%M`)
 /// when one is set, as an ISO form otherwise. A day/month form without a format is an error
 /// that says which format to set.
 pub fn parse_export_timestamp(cell: &str, format: Option<&str>) -> Result<NaiveDateTime, String> {
     let text = cell.trim();
     if let Some(format) = format {
-        // A spreadsheet's date cells arrive in ISO form, whatever `date_format` says.
+        // A spreadsheet's date cells arrive as full ISO date-times, whatever `date_format` says.
+        // Only that form is read besides the format: a date alone, such as 2026-05-20 under
+        // "%Y-%d-%m", is a row the format does not read, not a date to guess at.
         return NaiveDateTime::parse_from_str(text, format)
             .or_else(|_| {
                 NaiveDate::parse_from_str(text, format).map(|d| d.and_time(NaiveTime::MIN))
             })
-            .or_else(|error| parse_timestamp(text).map_err(|_| error))
+            .or_else(|error| NaiveDateTime::parse_from_str(text, SHEET_DATE).map_err(|_| error))
             .map_err(|error| {
                 format!("`{text}` does not match `date_format` \"{format}\" ({error})")
             });
@@ -308,6 +313,23 @@ mod tests {
         assert!(only.contains("\"%d.%m.%Y %H:%M\""), "{only}");
         assert!(
             parse_export_timestamp("2026-13-01", day_first).unwrap_err().contains("does not match")
+        );
+    }
+
+    #[test]
+    fn beside_a_format_only_a_spreadsheet_date_is_read_as_iso() {
+        let day_before_month = Some("%Y-%d-%m");
+        assert_eq!(
+            parse_export_timestamp("2026-05-03", day_before_month).unwrap(),
+            at("2026-03-05 00:00:00")
+        );
+        // There is no 20th month: the format does not read it, and it is not guessed at.
+        let error = parse_export_timestamp("2026-05-20", day_before_month).unwrap_err();
+        assert!(error.contains("does not match `date_format`"), "{error}");
+        // A sheet's date cell, written out in full, is read whatever the format.
+        assert_eq!(
+            parse_export_timestamp("2026-05-20T00:00:00", Some("%d/%m/%Y")).unwrap(),
+            at("2026-05-20 00:00:00")
         );
     }
 

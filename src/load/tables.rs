@@ -787,13 +787,10 @@ fn cell_text(cell: &Data) -> String {
             let (sign, seconds) = if seconds < 0 { ("-", -seconds) } else { ("", seconds) };
             format!("{sign}{}:{:02}:{:02}", seconds / 3600, seconds % 3600 / 60, seconds % 60)
         }
-        Data::DateTime(moment) => moment.as_datetime().map_or_else(String::new, |at| {
-            if at.time() == chrono::NaiveTime::MIN {
-                at.date().to_string()
-            } else {
-                at.format("%Y-%m-%dT%H:%M:%S").to_string()
-            }
-        }),
+        // In full, even at midnight: a date alone could be taken for one in another order.
+        Data::DateTime(moment) => moment
+            .as_datetime()
+            .map_or_else(String::new, |at| at.format(crate::load::dates::SHEET_DATE).to_string()),
     }
 }
 
