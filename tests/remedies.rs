@@ -449,3 +449,60 @@ fn a_fee_more_precise_than_its_currency_is_an_error() {
         kpis:\n  - { id: a, unit: percent, better: higher, target: 90, credit_percent: 5 }\n";
     assert!(problems(contract).iter().any(|p| p.contains("has more decimals than EUR's 2")));
 }
+
+#[test]
+fn earn_back_counts_the_term_s_last_month_when_it_measures_a_quarter() {
+    const SHORT: &str = "name: V\nterm: { start: 2026-01-01, end: 2026-08-10 }\nfee: { monthly: 1000, currency: EUR }\n\
+        kpis:\n  - { id: q, unit: count, better: lower, target: 5, credit_percent: 4, measured: quarterly }\n\
+        credits: { earn_back_periods: 2 }\n";
+    // Q1 breaches (50 past 5), measured in March. Two measured periods follow before the term
+    // ends: June for Q2, and August for Q3, which the term cuts short. On 30 April neither has
+    // come, so the credit can still be earned back: pending, not owed.
+    let evaluation =
+        evaluate_in(PeriodKind::Month, SHORT, &[("2026-02-05", 0, 50.0)], "2026-04-30");
+    let march = evaluation.scorecards[0].periods[2].kpis[0].credit.clone().unwrap();
+    assert_eq!(
+        (march.state, march.note),
+        (CreditState::Pending, StateNote::Earning { met: 0, needed: 2 })
+    );
+}
+
+#[test]
+fn a_quarter_whose_due_months_are_all_excluded_is_excluded() {
+    const LATE_START: &str = "name: V\nterm: { start: 2026-01-01 }\nservice_levels_from: 2026-02-01\nfee: { monthly: 1000, currency: EUR }\n\
+        kpis:\n  - { id: q, unit: count, better: lower, target: 5, credit_percent: 4, measured: quarterly }\n\
+        exclusions:\n  - { from: 2026-02-01, to: 2026-03-31, reason: Migration }\n";
+    // Q1 is measured over February and March, the months in which service levels apply, and
+    // the exclusion covers both: excluded, owing nothing, though January is not covered.
+    let evaluation = evaluate_in(PeriodKind::Month, LATE_START, &[], "2026-03-31");
+    let march = &evaluation.scorecards[0].periods[2].kpis[0];
+    assert_eq!(
+        (march.status, march.exclusion),
+        (Status::Excluded, Some(Exclusion::Agreed { index: 0 }))
+    );
+    assert!(march.credit.is_none());
+}
+
+#[test]
+fn a_dispute_of_a_quarterly_kpi_names_the_month_that_measures_its_quarter() {
+    const QUARTERLY: &str = "name: V\nterm: { start: 2026-01-01, end: 2026-08-10 }\nfee: { monthly: 1000, currency: EUR }\n\
+        kpis:\n  - { id: q, unit: count, better: lower, target: 5, credit_percent: 4, measured: quarterly }\n\
+        disputes:\n  - { kpi: q, period: 2026-02, raised: 2026-04-01, status: upheld, text: Wrong month }\n\
+        \x20 - { kpi: q, period: 2026-03, raised: 2026-04-01, status: open, text: Q1 }\n\
+        \x20 - { kpi: q, period: 2026-09, raised: 2026-09-01, status: open, text: After the term }\n\
+        \x20 - { kpi: q, period: 2026-07, raised: 2026-08-01, status: open, text: Before the end }\n\
+        \x20 - { kpi: q, period: 2026-08, raised: 2026-08-11, status: open, text: Q3 }\n";
+    // Q1 is measured in March; Q3, cut short by the term on 10 August, in August.
+    let found = problems(QUARTERLY);
+    let has = |text: &str| found.iter().any(|p| p.contains(text));
+    assert!(
+        has("so 2026-02 has no result to dispute: its quarter is measured in 2026-03"),
+        "{found:?}"
+    );
+    assert!(
+        has("so 2026-07 has no result to dispute: its quarter is measured in 2026-08"),
+        "{found:?}"
+    );
+    assert!(has("2026-09 lies outside the contract's term"), "{found:?}");
+    assert_eq!(found.len(), 3, "{found:#?}");
+}

@@ -287,8 +287,15 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
         return excluded(Exclusion::Agreed { index });
     }
     let quarterly = kpi.measured == Measured::Quarterly && period.kind() == PeriodKind::Month;
-    let from = if quarterly { period.quarter().first_day() } else { period.first_day() }
-        .max(contract.term.start);
+    // Over the days the cell is measured over: for a quarterly KPI, its quarter's months in
+    // which service levels apply (this one does, or it would not be due).
+    let from = if quarterly {
+        let due = |month: &Period| month.last_day() >= contract.service_levels_from;
+        period.quarter().month_periods().find(due).map_or(period.first_day(), |m| m.first_day())
+    } else {
+        period.first_day()
+    }
+    .max(contract.term.start);
     let to = contract.term.end.map_or(period.last_day(), |end| end.min(period.last_day()));
     if measured.is_none()
         && let Some(index) = excluded_whole(contract, kpi_index, from, to)

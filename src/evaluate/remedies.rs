@@ -132,7 +132,11 @@ fn periods_left(
     let mut count = 0;
     let mut period = last.next();
     while period.first_day() <= end {
-        let due = !quarterly || period.quarter().month_periods().last() == Some(period);
+        // A quarterly KPI is measured in its quarter's last month, or in the term's last month
+        // when the term ends before the quarter does.
+        let due = !quarterly
+            || period.quarter().month_periods().last() == Some(period)
+            || period.last_day() >= end;
         if due {
             count += 1;
         }

@@ -695,6 +695,19 @@ impl Checker<'_> {
             self.that(in_term, &item.period, || {
                 format!("{period} lies outside the contract's term")
             });
+            // A quarterly KPI has a result only in the month that measures its quarter: a
+            // dispute on any other month would be shown and change nothing.
+            if in_term && kind == PeriodKind::Month && kpis[kpi].measured == Measured::Quarterly {
+                let quarter_end = period.quarter().last_day();
+                let measured_on = term.end.filter(|end| *end < quarter_end).unwrap_or(quarter_end);
+                let measuring = Period::containing(PeriodKind::Month, measured_on);
+                self.that(period == measuring, &item.period, || {
+                    format!(
+                        "`{}` is measured quarterly, so {period} has no result to dispute: its quarter is measured in {measuring}",
+                        item.kpi.value
+                    )
+                });
+            }
             let twice = list.iter().any(|d| d.kpi == kpi && d.period == period);
             self.that(!twice, &item.kpi, || {
                 format!(
