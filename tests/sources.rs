@@ -655,3 +655,27 @@ fn scale_multiplies_plain_numbers_and_leaves_percentages() {
     // 0.95 × 100 = 95, and 85% and 60% as written: (95 + 85 + 60) / 3 = 80.
     assert_eq!(january(&project.json(), "acme", "solved"), 80.0);
 }
+
+#[test]
+fn one_file_read_twice_through_a_link_is_an_error() {
+    // `desk` reads exports/desk.csv; `again` reads exports/mirror/desk.csv, a link to it.
+    let project = project(&replies(), b"Created,Reply\n2026-01-05,10\n");
+    std::fs::create_dir_all(project.path().join("exports/mirror")).unwrap();
+    std::os::unix::fs::symlink("../desk.csv", project.path().join("exports/mirror/desk.csv"))
+        .unwrap();
+    let settings = std::fs::read_to_string(project.path().join("vendorcard.yaml")).unwrap();
+    let second = settings
+        .replace("  - name: desk", "  - name: again")
+        .replace("sources:\n", "")
+        .replace("exports/*.csv", "exports/mirror/*.csv");
+    project.file("vendorcard.yaml", &format!("{settings}{second}"));
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "`exports/mirror/desk.csv` (the same file as `exports/desk.csv`) is read by sources `desk` and `again`"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}

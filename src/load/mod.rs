@@ -14,9 +14,9 @@ pub mod tables;
 pub mod values;
 pub mod yaml;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
@@ -240,18 +240,35 @@ fn find_source_files(
     let globs: Vec<&[String]> = settings.sources.iter().map(|s| s.files.as_slice()).collect();
     let (matched, mut unreadable) = discover::source_files(root, &globs, output);
     problems.append(&mut unreadable);
-    // One file read by two sources that map the same KPI would count its rows twice.
+    // One file read by two sources that map the same KPI would count its rows twice, also
+    // when one of them reaches it through a link.
+    let identity = |f: &InputFile| std::fs::canonicalize(&f.path).unwrap_or(f.path.clone());
+    let identities: Vec<Vec<PathBuf>> =
+        matched.iter().map(|files| files.iter().map(identity).collect()).collect();
+    let by_identity: Vec<HashMap<&Path, &InputFile>> = matched
+        .iter()
+        .zip(&identities)
+        .map(|(files, ids)| ids.iter().map(PathBuf::as_path).zip(files).collect())
+        .collect();
     for (later, source) in settings.sources.iter().enumerate() {
         for (before, earlier) in settings.sources[..later].iter().enumerate() {
             let shared_kpi = source.kpis.iter().find(|k| earlier.kpis.iter().any(|e| e.id == k.id));
-            let shared_file = matched[later].iter().find(|f| matched[before].contains(f));
-            if let (Some(kpi), Some(shared)) = (shared_kpi, shared_file) {
+            let shared_file = matched[later]
+                .iter()
+                .zip(&identities[later])
+                .find_map(|(f, id)| by_identity[before].get(id.as_path()).map(|other| (f, *other)));
+            if let (Some(kpi), Some((shared, other))) = (shared_kpi, shared_file) {
+                let named = if other.shown == shared.shown {
+                    format!("`{}`", shared.shown)
+                } else {
+                    format!("`{}` (the same file as `{}`)", shared.shown, other.shown)
+                };
                 problems.push(
                     Diagnostic::error(
                         file,
                         format!(
-                            "`{}` is read by sources `{}` and `{}`, which both map `{}`: its rows would be counted twice",
-                            shared.shown, earlier.name, source.name, kpi.id
+                            "{named} is read by sources `{}` and `{}`, which both map `{}`: its rows would be counted twice",
+                            earlier.name, source.name, kpi.id
                         ),
                     )
                     .at(source.at.0, source.at.1, Some(text))
