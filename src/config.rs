@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::diagnostics::Diagnostic;
 use crate::evaluate::periods::PeriodKind;
+use crate::load::contracts::LONGEST_DAYS;
 use crate::load::dates;
 use crate::load::sources::fold_case;
 use crate::load::values::clean_text;
@@ -157,7 +158,7 @@ struct RawGrade {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAlerts {
-    expiring_days: Option<u32>,
+    expiring_days: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -215,7 +216,12 @@ pub fn parse_all(file: &str, text: &str) -> (Settings, Vec<Diagnostic>) {
         }
     }
     if let Some(days) = raw.alerts.and_then(|alerts| alerts.expiring_days) {
-        settings.expiring_days = days;
+        if days.value <= LONGEST_DAYS {
+            settings.expiring_days = days.value;
+        } else {
+            let message = format!("`expiring_days` must be at most {LONGEST_DAYS}");
+            problems.push(days.error(file, text, message));
+        }
     }
     let mut names = std::collections::HashSet::new();
     for source in raw.sources {
@@ -506,7 +512,16 @@ fn grades_from(
             ));
         }
     }
+    let mut names = std::collections::HashSet::new();
     for grade in &grades.value {
+        // `--fail-on grade:A` and the pages name a grade by its name alone.
+        if !names.insert(grade.grade.value.trim()) {
+            let message = format!(
+                "grade `{}` is listed twice: give each grade its own name",
+                grade.grade.value.trim()
+            );
+            problems.push(grade.grade.error(file, text, message));
+        }
         if !grade.min.value.is_finite() || !(0.0..=100.0).contains(&grade.min.value) {
             problems.push(grade.min.error(file, text, "`min` must be a score from 0 to 100"));
         }
@@ -597,6 +612,21 @@ mod tests {
         assert_eq!(problems[0].line, Some(3));
         assert!(problems[0].message.contains("from the highest"));
         assert!(problems[1].message.contains("min: 0"));
+    }
+
+    #[test]
+    fn a_grade_named_twice_and_a_horizon_past_a_century_are_errors() {
+        let text = "grades:\n  - { grade: A, min: 90 }\n  - { grade: A, min: 0 }\n\
+                    alerts: { expiring_days: 100000 }\n";
+        let problems = parse("vendorcard.yaml", text).unwrap_err();
+        let found: Vec<_> = problems.iter().map(|p| (p.line, p.message.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (Some(3), "grade `A` is listed twice: give each grade its own name"),
+                (Some(4), "`expiring_days` must be at most 36500"),
+            ]
+        );
     }
 
     #[test]

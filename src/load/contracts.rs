@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::str::FromStr;
 
+use chrono::Datelike as _;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde::de::value::StrDeserializer;
@@ -200,7 +201,9 @@ const LARGEST_FEE: f64 = 1e12;
 /// The largest KPI weight.
 const LARGEST_WEIGHT: f64 = 1e6;
 /// The longest span in days a contract may write (notice, validity, cadence): a century.
-const LONGEST_DAYS: u32 = 36_500;
+pub const LONGEST_DAYS: u32 = 36_500;
+/// The years a contract's dates may fall in.
+const CONTRACT_YEARS: std::ops::RangeInclusive<i32> = 1970..=2199;
 
 /// Whether a target, tolerance or measured value is a number the rules can work with.
 pub fn is_measurable(value: f64) -> bool {
@@ -391,10 +394,21 @@ impl Checker<'_> {
         Some(cleaned)
     }
 
+    /// A date of the contract. Its year is bounded: a term from year 1000 would be scored
+    /// month by month for a thousand years, and no contract was signed then.
     fn date(&mut self, text: &Spanned<String>) -> Option<chrono::NaiveDate> {
-        dates::parse_date(&text.value)
+        let date = dates::parse_date(&text.value)
             .map_err(|message| self.problems.push(text.error(self.file, self.text, message)))
-            .ok()
+            .ok()?;
+        let plausible = CONTRACT_YEARS.contains(&date.year());
+        self.that(plausible, text, || {
+            format!(
+                "{date} is not a year a contract is written for: expected one from {} to {}",
+                CONTRACT_YEARS.start(),
+                CONTRACT_YEARS.end()
+            )
+        });
+        plausible.then_some(date)
     }
 
     fn term(&mut self, raw: &RawTerm) -> Option<Term> {
@@ -403,6 +417,10 @@ impl Checker<'_> {
         if let (Some(start), Some((at, Some(end)))) = (start, &end) {
             self.that(*end >= start, at, || {
                 format!("the term ends on {end}, before it starts on {start}")
+            });
+            let days = (*end - start).num_days();
+            self.that(days <= i64::from(LONGEST_DAYS), at, || {
+                format!("the term runs {days} days, more than a century ({LONGEST_DAYS} days): check the years of `start` and `end`")
             });
         }
         if let Some(days) = &raw.notice_days {
@@ -898,6 +916,24 @@ mod tests {
         let places: Vec<_> = found.iter().map(|d| (d.line, d.column)).collect();
         assert_eq!(places[0], (Some(6), Some(49)));
         assert_eq!((places[1].0, places[2].0), (Some(6), Some(7)));
+    }
+
+    #[test]
+    fn a_term_is_written_for_this_era_and_at_most_a_century() {
+        let ancient = problems(&LUMEN.replace("start: 2026-01-01", "start: 1000-01-01"));
+        assert_eq!(ancient.len(), 1, "{ancient:#?}");
+        assert!(
+            ancient[0].message.starts_with("1000-01-01 is not a year a contract is written for")
+        );
+        assert_eq!(ancient[0].line, Some(3));
+        // 1 January 2026 to 1 January 2127 is 101 years, 24 of them leap (2100 is not): 36,889 days.
+        let long = problems(&LUMEN.replace("end: 2026-12-31", "end: 2127-01-01"));
+        assert_eq!(long.len(), 1, "{long:#?}");
+        assert!(
+            long[0].message.starts_with("the term runs 36889 days, more than a century"),
+            "{}",
+            long[0].message
+        );
     }
 
     #[test]
