@@ -679,3 +679,16 @@ fn one_file_read_twice_through_a_link_is_an_error() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_bad_cell_of_a_keyed_row_is_placed_at_its_column() {
+    // The last row of ticket 1 wins and is measured after every file is read; its reply is no
+    // number, in the third column of the second data row.
+    let export = "Created,Ticket,Reply\n2026-01-05,1,10\n2026-01-06,1,soon\n";
+    let source = format!("{ONE_VENDOR}key: Ticket\nkpis:\n  first_reply: {{ column: Reply }}\n");
+    let output = project(&source, export.as_bytes()).build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1));
+    let errors = stderr(&output);
+    assert!(errors.contains("`soon` is not a number"), "{errors}");
+    assert!(errors.contains("--> exports/desk.csv:3:3"), "{errors}");
+}

@@ -414,6 +414,8 @@ struct FileRead<'a> {
     tally: Tally,
     problems: Vec<Diagnostic>,
     keyed: HashMap<String, Keyed>,
+    /// The column of the file that each cell of a kept row came from, to place its problems.
+    columns: Vec<usize>,
 }
 
 /// Reads every file of a source; `files` are (input, place in the sorted list of inputs).
@@ -441,7 +443,9 @@ pub fn read<'a>(
     let shown: HashMap<u32, &str> =
         files.iter().map(|(file, index)| (*index, file.shown.as_str())).collect();
     let mut tally = Tally::default();
-    for read in reads {
+    let mut columns: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (read, (_, index)) in reads.into_iter().zip(files) {
+        columns.insert(*index, read.columns);
         report.rows += read.rows;
         tally.merge(read.tally);
         fold.absorb(read.fold);
@@ -467,7 +471,7 @@ pub fn read<'a>(
     for row in &last {
         let cells: Vec<&str> = row.cells.iter().map(String::as_str).collect();
         let file = shown.get(&row.origin.file).copied().unwrap_or_default();
-        if let Err((_, message)) = measure(
+        if let Err((slot, message)) = measure(
             &plan,
             &cells,
             row.origin,
@@ -475,9 +479,10 @@ pub fn read<'a>(
             &mut tally,
             &Place { file, row: row.origin.row },
         ) {
+            let column = slot.and_then(|s| columns.get(&row.origin.file)?.get(s).copied());
             keyed_problems.entry(row.origin.file).or_insert_with(|| FileProblems::new(file)).add(
                 row.origin.row,
-                None,
+                column,
                 message,
             );
         }
@@ -557,6 +562,7 @@ fn read_file<'a>(
         tally: Tally::default(),
         problems: Vec::new(),
         keyed: HashMap::new(),
+        columns: Vec::new(),
     };
     let source = plan.source;
     let options = TableOptions {
@@ -645,6 +651,7 @@ fn read_file<'a>(
 
     read.tally = tally;
     read.problems = problems.finish();
+    read.columns = slots.unwrap_or_default();
     read
 }
 
