@@ -31,9 +31,10 @@ pub struct DeliverableResult {
     pub days_late: Option<i64>,
 }
 
-/// A deliverable delivered but not accepted counts as not delivered.
+/// A deliverable delivered but not accepted counts as not delivered; so does one delivered
+/// after `today`, which for a site built for that day has not been delivered yet.
 pub fn deliverable(item: &Deliverable, today: NaiveDate) -> DeliverableResult {
-    let delivered = item.delivered.filter(|_| item.accepted != Some(false));
+    let delivered = item.delivered.filter(|on| item.accepted != Some(false) && *on <= today);
     match delivered {
         Some(on) if on <= item.due => {
             DeliverableResult { status: DeliverableStatus::OnTime, days_late: None }
@@ -118,6 +119,22 @@ mod tests {
         let pending = deliverable(&item("2026-04-10", None, None), today);
         assert_eq!(
             pending,
+            DeliverableResult { status: DeliverableStatus::Pending, days_late: None }
+        );
+    }
+
+    #[test]
+    fn a_delivery_after_today_has_not_happened_yet() {
+        // Due 31 March, delivered 30 October: on 10 April it is 10 days overdue, not late.
+        let later = deliverable(&item("2026-03-31", Some("2026-10-30"), None), date("2026-04-10"));
+        assert_eq!(
+            later,
+            DeliverableResult { status: DeliverableStatus::Overdue, days_late: Some(10) }
+        );
+        // Due 30 April: on 10 April it is still pending.
+        let early = deliverable(&item("2026-04-30", Some("2026-10-30"), None), date("2026-04-10"));
+        assert_eq!(
+            early,
             DeliverableResult { status: DeliverableStatus::Pending, days_late: None }
         );
     }
