@@ -692,3 +692,20 @@ fn a_bad_cell_of_a_keyed_row_is_placed_at_its_column() {
     assert!(errors.contains("`soon` is not a number"), "{errors}");
     assert!(errors.contains("--> exports/desk.csv:3:3"), "{errors}");
 }
+
+#[test]
+fn a_utf16_file_cut_short_is_an_error_at_its_last_cell() {
+    // The last byte of "ja" is gone: the decoder would read it as "j" and U+FFFD, no row solved.
+    let text = "Created,Status\n2026-01-05,ja\n";
+    let mut export = vec![0xff, 0xfe];
+    for unit in text.trim_end().encode_utf16() {
+        export.extend_from_slice(&unit.to_le_bytes());
+    }
+    export.pop();
+    let source = "date: Created\nvendor: acme\nkpis:\n  solved: { column: Status, equals: ja }\n";
+    let output = project(source, &export).build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let errors = stderr(&output);
+    assert!(errors.contains("holds bytes that are not valid UTF-16LE"), "{errors}");
+    assert!(errors.contains("--> exports/desk.csv:2:2"), "{errors}");
+}

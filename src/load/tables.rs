@@ -36,6 +36,9 @@ pub const WIDEST_ROW: usize = 1_000;
 pub enum RowError {
     /// A cell whose bytes are not UTF-8 (the encoding is wrong).
     NotUtf8 { line: u64, column: usize },
+    /// A cell of a decoded file holding bytes the encoding has no text for (cut short, or in
+    /// another encoding), which the decoder turned into U+FFFD.
+    NotInEncoding { line: u64, column: usize, encoding: &'static str },
     /// The file is not readable as CSV, or stops being readable.
     Unreadable { line: u64, cause: String },
 }
@@ -44,7 +47,9 @@ impl RowError {
     /// The line and (0-based) column of the problem.
     pub fn place(&self) -> (u64, Option<usize>) {
         match self {
-            RowError::NotUtf8 { line, column } => (*line, Some(*column)),
+            RowError::NotUtf8 { line, column } | RowError::NotInEncoding { line, column, .. } => {
+                (*line, Some(*column))
+            }
             RowError::Unreadable { line, .. } => (*line, None),
         }
     }
@@ -53,6 +58,9 @@ impl RowError {
     pub fn message(&self, fix: &str) -> String {
         match self {
             RowError::NotUtf8 { .. } => format!("holds text that is not UTF-8: {fix}"),
+            RowError::NotInEncoding { encoding, .. } => format!(
+                "holds bytes that are not valid {encoding}: the file may be cut short, or in another encoding"
+            ),
             RowError::Unreadable { cause, .. } => format!("is not readable as CSV: {cause}"),
         }
     }
@@ -523,6 +531,8 @@ pub struct CsvRows {
     last_line: u64,
     /// Whether every row has been read: only then is a quote left open known to be unclosed.
     ended: bool,
+    /// The encoding the file is decoded from; `None` for UTF-8, read as it is.
+    decoded: Option<&'static str>,
 }
 
 impl std::fmt::Debug for CsvRows {
@@ -543,8 +553,15 @@ impl CsvRows {
         let start = file.fill_buf().map_err(|e| TableError::Open(e.to_string()))?;
         let utf16 = start.starts_with(&[0xff, 0xfe]) || start.starts_with(&[0xfe, 0xff]);
         let utf8_mark = start.starts_with(&[0xef, 0xbb, 0xbf]);
+        let decoded = match (utf16, explicit) {
+            (true, _) if start.starts_with(&[0xff, 0xfe]) => Some("UTF-16LE"),
+            (true, _) => Some("UTF-16BE"),
+            (false, Some(encoding)) => Some(encoding.name()),
+            (false, None) => None,
+        }
+        .filter(|_| !utf8_mark);
         // A UTF-8 mark wins over the set encoding: a spreadsheet's "CSV UTF-8" is saved so.
-        let mut buffered: Box<dyn BufRead + Send> = if utf8_mark || (explicit.is_none() && !utf16) {
+        let mut buffered: Box<dyn BufRead + Send> = if decoded.is_none() {
             // Plain UTF-8, by far the most common, is read as it is, without a decoder's copy.
             if utf8_mark {
                 file.consume(3);
@@ -571,7 +588,9 @@ impl CsvRows {
         }
         let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(&head));
         let source: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(buffered));
-        Ok(CsvRows::from_source(source, delimiter))
+        let mut rows = CsvRows::from_source(source, delimiter);
+        rows.decoded = decoded;
+        Ok(rows)
     }
 
     fn from_source(source: Box<dyn Read + Send>, delimiter: u8) -> CsvRows {
@@ -597,7 +616,7 @@ impl CsvRows {
                 .delimiter(delimiter)
                 .from_reader(Watched::new(source, delimiter)),
         };
-        CsvRows { reader, delimiter, last_line: 0, ended: false }
+        CsvRows { reader, delimiter, last_line: 0, ended: false, decoded: None }
     }
 
     /// Keeps the reader for the next file this thread reads.
@@ -657,6 +676,12 @@ impl CsvRows {
         {
             return Err(RowError::Unreadable { line: row.line, cause: too_long() });
         }
+        // A decoder writes U+FFFD for bytes it has no text for, which would pass as text.
+        if let Some(encoding) = self.decoded
+            && let Some(column) = row.cells.iter().position(|cell| cell.contains('\u{fffd}'))
+        {
+            return Err(RowError::NotInEncoding { line: row.line, column, encoding });
+        }
         if row.cells.len() > WIDEST_ROW {
             return Err(RowError::Unreadable {
                 line: row.line,
@@ -680,7 +705,7 @@ impl CsvRows {
             loop {
                 match self.next(&mut row) {
                     Ok(false) | Err(RowError::Unreadable { .. }) => break,
-                    Ok(true) | Err(RowError::NotUtf8 { .. }) => {}
+                    Ok(true) | Err(RowError::NotUtf8 { .. } | RowError::NotInEncoding { .. }) => {}
                 }
             }
         }
