@@ -329,19 +329,16 @@ fn source_from(
         // Values are matched whatever their case, so two keys that differ only in case are one.
         let mut folded: BTreeMap<String, (&str, &str)> = BTreeMap::new();
         for (value, id) in &column.map {
-            match folded.get(&fold_case(value)) {
-                Some((first, first_id)) if first_id.trim() != id.trim() => fail(
+            let (first, first_id) = *folded.entry(fold_case(value)).or_insert((value, id));
+            if first_id.trim() != id.trim() {
+                fail(
                     &raw.vendor,
                     format!(
                         "`vendor.map` maps `{first}` to `{}` and `{value}` to `{}`: values are matched whatever their case, so map them to one vendor",
                         first_id.trim(),
                         id.trim()
                     ),
-                ),
-                Some(_) => {}
-                None => {
-                    folded.insert(fold_case(value), (value, id));
-                }
+                );
             }
         }
     }

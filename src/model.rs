@@ -214,6 +214,14 @@ pub struct Term {
 }
 
 impl Term {
+    /// The month in which a quarterly KPI of a monthly site is measured over `month`'s quarter:
+    /// the quarter's last month, or the term's last month when the term ends before it.
+    pub fn measuring_month(&self, month: Period) -> Period {
+        let quarter_end = month.quarter().last_day();
+        let on = self.end.filter(|end| *end < quarter_end).unwrap_or(quarter_end);
+        Period::containing(PeriodKind::Month, on)
+    }
+
     /// The last day notice can be given: `end − notice_days`.
     pub fn notice_deadline(&self) -> Option<NaiveDate> {
         let days = self.notice_days?;

@@ -259,9 +259,10 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
         exclusion: None,
         credit: None,
     };
-    let Some((cell, agreed)) = measured_cell(project, vendor, kpi_index, period) else {
+    let Some(months) = measured_months(contract, kpi_index, period) else {
         return not_due;
     };
+    let (cell, agreed) = measured_cell(project, vendor, kpi_index, &months);
     let count = cell.count();
     let measured = cell.aggregate(kpi.aggregate).map(|a| round_half_away(a, 6));
     // Before service levels apply nothing is scored, but what was measured is still shown.
@@ -286,16 +287,9 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
     if let (None, Some(index)) = (measured, agreed) {
         return excluded(Exclusion::Agreed { index });
     }
-    let quarterly = kpi.measured == Measured::Quarterly && period.kind() == PeriodKind::Month;
-    // Over the days the cell is measured over: for a quarterly KPI, its quarter's months in
-    // which service levels apply (this one does, or it would not be due).
-    let from = if quarterly {
-        let due = |month: &Period| month.last_day() >= contract.service_levels_from;
-        period.quarter().month_periods().find(due).map_or(period.first_day(), |m| m.first_day())
-    } else {
-        period.first_day()
-    }
-    .max(contract.term.start);
+    // Over the days the cell is measured over.
+    let from =
+        months.first().map_or(period.first_day(), |m| m.first_day()).max(contract.term.start);
     let to = contract.term.end.map_or(period.last_day(), |end| end.min(period.last_day()));
     if measured.is_none()
         && let Some(index) = excluded_whole(contract, kpi_index, from, to)
@@ -328,36 +322,32 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
     }
 }
 
-/// The measurements a KPI is judged on in `period`, and the first agreed exclusion that removed
-/// any of them; `None` when the KPI is not measured then (a quarterly KPI in a monthly site is
-/// measured over the quarter, in its last month).
+/// The months a KPI's result in `period` is measured over; `None` when it has none then. A
+/// quarterly KPI in a monthly site is measured over its quarter's months in the term in which
+/// service levels apply, in the month that measures the quarter.
+fn measured_months(contract: &Contract, kpi: usize, period: Period) -> Option<Vec<Period>> {
+    if period.kind() == PeriodKind::Quarter || contract.kpis[kpi].measured == Measured::Monthly {
+        return Some(vec![period]);
+    }
+    if contract.term.measuring_month(period) != period {
+        return None;
+    }
+    let in_term = |month: &Period| contract.term.end.is_none_or(|end| month.first_day() <= end);
+    let due = |month: &Period| month.last_day() >= contract.service_levels_from;
+    Some(period.quarter().month_periods().filter(in_term).filter(due).collect())
+}
+
+/// The measurements of `months` together, and the first agreed exclusion that removed any.
 fn measured_cell(
     project: &Project,
     vendor: usize,
     kpi: usize,
-    period: Period,
-) -> Option<(Cell, Option<usize>)> {
-    let contract = &project.contracts[vendor];
-    let measured = contract.kpis[kpi].measured;
-    let months: Vec<Period> = if period.kind() == PeriodKind::Quarter
-        || measured == Measured::Monthly
-    {
-        vec![period]
-    } else {
-        // Measured in the quarter's last month, or in the term's last month when the term ends
-        // before the quarter does; over the months of the quarter in which service levels apply.
-        let in_term = |month: &Period| contract.term.end.is_none_or(|end| month.first_day() <= end);
-        let due = |month: &Period| month.last_day() >= contract.service_levels_from;
-        let months: Vec<Period> = period.quarter().month_periods().filter(in_term).collect();
-        if months.last() != Some(&period) {
-            return None;
-        }
-        months.into_iter().filter(due).collect()
-    };
+    months: &[Period],
+) -> (Cell, Option<usize>) {
     let cells = &project.measurements;
     let mut merged = Cell::default();
     let mut excluded = None;
-    for month in months {
+    for &month in months {
         if let Some(cell) = cells.cell(vendor, kpi, month) {
             merged.merge(cell);
         }
@@ -366,7 +356,7 @@ fn measured_cell(
             excluded = Some(excluded.map_or(*index, |first: usize| first.min(*index)));
         }
     }
-    Some((merged, excluded))
+    (merged, excluded)
 }
 
 /// The KPI's results in the periods it was due, newest first, from the period at `upto` back.

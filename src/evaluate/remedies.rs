@@ -132,11 +132,7 @@ fn periods_left(
     let mut count = 0;
     let mut period = last.next();
     while period.first_day() <= end {
-        // A quarterly KPI is measured in its quarter's last month, or in the term's last month
-        // when the term ends before the quarter does.
-        let due = !quarterly
-            || period.quarter().month_periods().last() == Some(period)
-            || period.last_day() >= end;
+        let due = !quarterly || contract.term.measuring_month(period) == period;
         if due {
             count += 1;
         }

@@ -716,9 +716,7 @@ impl Checker<'_> {
             // A quarterly KPI has a result only in the month that measures its quarter: a
             // dispute on any other month would be shown and change nothing.
             if in_term && kind == PeriodKind::Month && kpis[kpi].measured == Measured::Quarterly {
-                let quarter_end = period.quarter().last_day();
-                let measured_on = term.end.filter(|end| *end < quarter_end).unwrap_or(quarter_end);
-                let measuring = Period::containing(PeriodKind::Month, measured_on);
+                let measuring = term.measuring_month(period);
                 self.that(period == measuring, &item.period, || {
                     format!(
                         "`{}` is measured quarterly, so {period} has no result to dispute: its quarter is measured in {measuring}",

@@ -73,22 +73,21 @@ impl<'a> Registry<'a> {
         }
     }
 
+    /// The KPI ids of each contract, loaded or not, that has them.
+    fn kpi_lists(&self) -> impl Iterator<Item = &Vec<&'a str>> {
+        self.kpis.iter().chain(self.outline_kpis.iter().flatten())
+    }
+
     /// Whether any contract, loaded or not, declares a KPI of this id.
     fn declares_kpi(&self, id: &str) -> bool {
-        self.kpis.iter().chain(self.outline_kpis.iter().flatten()).any(|ids| ids.contains(&id))
+        self.kpi_lists().any(|ids| ids.contains(&id))
     }
 
     /// The KPI ids a file's columns may stand for: its folder vendor's, or every contract's.
     fn kpi_ids_for(&self, folder: Option<Vendor>) -> Vec<&'a str> {
         match folder {
             Some(vendor) => self.kpi_ids(vendor).unwrap_or_default().to_vec(),
-            None => self
-                .kpis
-                .iter()
-                .chain(self.outline_kpis.iter().flatten())
-                .flatten()
-                .copied()
-                .collect(),
+            None => self.kpi_lists().flatten().copied().collect(),
         }
     }
 

@@ -551,15 +551,15 @@ impl CsvRows {
         // into the CSV reader's own buffer, rather than through a copy of this one.
         let mut file = BufReader::with_capacity(4, file);
         let start = file.fill_buf().map_err(|e| TableError::Open(e.to_string()))?;
-        let utf16 = start.starts_with(&[0xff, 0xfe]) || start.starts_with(&[0xfe, 0xff]);
+        let utf16 = if start.starts_with(&[0xff, 0xfe]) {
+            Some("UTF-16LE")
+        } else if start.starts_with(&[0xfe, 0xff]) {
+            Some("UTF-16BE")
+        } else {
+            None
+        };
         let utf8_mark = start.starts_with(&[0xef, 0xbb, 0xbf]);
-        let decoded = match (utf16, explicit) {
-            (true, _) if start.starts_with(&[0xff, 0xfe]) => Some("UTF-16LE"),
-            (true, _) => Some("UTF-16BE"),
-            (false, Some(encoding)) => Some(encoding.name()),
-            (false, None) => None,
-        }
-        .filter(|_| !utf8_mark);
+        let decoded = if utf8_mark { None } else { utf16.or(explicit.map(Encoding::name)) };
         // A UTF-8 mark wins over the set encoding: a spreadsheet's "CSV UTF-8" is saved so.
         let mut buffered: Box<dyn BufRead + Send> = if decoded.is_none() {
             // Plain UTF-8, by far the most common, is read as it is, without a decoder's copy.
