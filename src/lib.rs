@@ -284,8 +284,16 @@ fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn
     for warning in &report.warnings {
         progress.warning(warning);
     }
+    // A warning, so that CI shows it: a file left in an input folder was most likely meant to
+    // be read, and an export not read leaves its KPIs missing.
     for (file, why) in &report.ignored_files {
-        progress.stage(&format!("ignored {file}: {why}"));
+        let mut warning = Diagnostic::warning(file.as_str(), format!("is not read: {why}"));
+        if file.starts_with("kpis/") && load::tables::is_spreadsheet(Path::new(file)) {
+            warning = warning.with_help(
+                "a spreadsheet goes into exports/ and is mapped under `sources:` in vendorcard.yaml (see docs/sources.md); or save it as CSV",
+            );
+        }
+        progress.warning(&warning);
     }
     if !report.reviews_after_today.is_empty() {
         progress.stage(&format!(

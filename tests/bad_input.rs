@@ -261,10 +261,12 @@ fn a_link_to_nothing_is_an_error_and_a_link_to_a_folder_is_reported() {
     std::fs::create_dir(project.path().join("elsewhere")).unwrap();
     std::os::unix::fs::symlink("../elsewhere", project.path().join("kpis/linked")).unwrap();
     let output = project.build_ok("2026-02-03");
+    let log = stderr(&output);
     assert!(
-        stderr(&output).contains("ignored kpis/linked: a link to a folder, which is not followed"),
-        "{}",
-        stderr(&output)
+        log.contains(
+            "warning: is not read: a link to a folder, which is not followed\n  --> kpis/linked"
+        ),
+        "{log}"
     );
 }
 
@@ -407,6 +409,22 @@ fn half_of_the_long_header_is_an_error_not_a_wide_file() {
     let errors = failed(&project);
     assert!(errors.contains("the header has a `value` column but no `kpi` column"), "{errors}");
     assert!(errors.contains("--> kpis/acme.csv:1:3"), "{errors}");
+}
+
+#[test]
+fn a_kpi_column_in_a_long_file_is_an_error_not_ignored() {
+    // `csat`'s cells would be passed over as another tool's column, leaving it missing and
+    // owing credits; a column like no KPI is still only a warning.
+    let project = good_project();
+    project.file("kpis/acme.csv", "date,vendor,kpi,value,csat\n2026-01-10,acme,wait,50,85\n");
+    let errors = failed(&project);
+    assert!(errors.contains("the column `csat` is named after a KPI"), "{errors}");
+    assert!(errors.contains("--> kpis/acme.csv:1:5"), "{errors}");
+
+    project.file("kpis/acme.csv", "date,vendor,kpi,value,note\n2026-01-10,acme,wait,50,ok\n");
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("columns ignored in the long layout: `note`"));
 }
 
 #[test]

@@ -92,6 +92,76 @@ fn check_reports_problems_as_json_for_other_tools() {
 }
 
 #[test]
+fn an_actual_just_short_of_its_target_does_not_read_as_the_target() {
+    // 99.8996% misses a target of at least 99.9%; rounded to two places it would read `99.9%`
+    // beside "at risk", in the alert and in the credit row.
+    let project = Project::new();
+    project
+        .file("vendorcard.yaml", "title: Scorecards\nas_of: 2026-01\n")
+        .file(
+            "contracts/zeta-ops.yaml",
+            "name: Zeta Operations\nterm: { start: 2026-01-01, end: 2026-12-31 }\n\
+             fee: { monthly: 1000, currency: EUR }\n\
+             kpis:\n  - { id: uptime, name: Uptime, unit: percent, better: higher, target: 99.9, credit_tiers: [{ worse_than: 99.9, percent: 5 }] }\n",
+        )
+        .file("kpis/zeta-ops/uptime.csv", "date,uptime\n2026-01-10,99.8996\n");
+
+    project.build_ok("2026-02-03");
+
+    let page = project.read("vendors/zeta-ops/index.html");
+    assert!(page.contains("99.8996%"), "{page}");
+    assert!(!page.contains(">99.9%<"), "the actual reads as the target: {page}");
+}
+
+#[test]
+fn a_delivery_dated_after_the_sites_day_is_overdue_not_turned_down() {
+    let deliverable = |accepted: &str| {
+        format!(
+            "name: Zeta Operations\nterm: {{ start: 2026-01-01, end: 2026-12-31 }}\n\
+             kpis:\n  - {{ id: uptime, unit: percent, better: higher, target: 99 }}\n\
+             deliverables:\n  - {{ id: plan, name: Service plan, due: 2026-03-01, delivered: 2026-03-25{accepted} }}\n"
+        )
+    };
+    for (accepted, turned_down) in [("", false), (", accepted: false", true)] {
+        let project = Project::new();
+        project
+            .file("contracts/zeta-ops.yaml", &deliverable(accepted))
+            .file("kpis/zeta-ops/uptime.csv", "date,uptime\n2026-02-10,99.5\n");
+
+        project.build_ok("2026-03-20");
+
+        let page = project.read("vendors/zeta-ops/index.html");
+        assert!(
+            page.contains("Service plan was due on 1 Mar 2026 and is 19 days overdue"),
+            "{page}"
+        );
+        assert_eq!(
+            page.contains("delivered but not accepted"),
+            turned_down,
+            "{accepted:?}: {page}"
+        );
+    }
+}
+
+#[test]
+fn a_file_left_unread_in_an_input_folder_is_a_warning_ci_shows() {
+    // A spreadsheet saved into kpis/ is no KPI export: its KPIs would go missing and owe credits
+    // with nothing in CI's report to say why.
+    let project = two_vendors();
+    project.file("kpis/january.xlsx", "not read");
+
+    let output = project.run(&["check", ".", "--today", TODAY, "--format", "json"]);
+
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let problems = report["problems"].as_array().expect("a list of problems");
+    let unread: Vec<_> = problems.iter().filter(|p| p["file"] == "kpis/january.xlsx").collect();
+    assert_eq!(unread.len(), 1, "{report:#}");
+    assert_eq!(unread[0]["severity"], "warning");
+    assert!(unread[0]["message"].as_str().unwrap().starts_with("is not read"), "{report:#}");
+    assert!(unread[0]["help"].as_str().unwrap().contains("sources:"), "{report:#}");
+}
+
+#[test]
 fn build_appends_a_markdown_summary_for_the_ci_run_page() {
     let project = two_vendors();
     let summary = project.path().join("summary.md");

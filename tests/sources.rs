@@ -526,6 +526,29 @@ fn spreadsheet_times_booleans_and_dates_read_as_their_sheet_shows_them() {
 }
 
 #[test]
+fn a_problem_in_a_sheet_that_starts_past_a1_names_the_sheets_own_cell() {
+    let project = project(&replies(), b"");
+    std::fs::remove_file(project.path().join("exports/desk.csv")).unwrap();
+    let settings = std::fs::read_to_string(project.path().join("vendorcard.yaml")).unwrap();
+    project.file("vendorcard.yaml", &settings.replace("exports/*.csv", "exports/*.xlsx"));
+    // The header sits in B3:C3, so the used range starts at B3; the bad value is C5.
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(2, 1, "Created").unwrap();
+    sheet.write_string(2, 2, "Reply").unwrap();
+    sheet.write_string(3, 1, "2026-01-05").unwrap();
+    sheet.write_number(3, 2, 10.0).unwrap();
+    sheet.write_string(4, 1, "2026-01-06").unwrap();
+    sheet.write_string(4, 2, "soon").unwrap();
+    workbook.save(project.path().join("exports/desk.xlsx")).unwrap();
+
+    let output = project.build("2026-02-03");
+
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("exports/desk.xlsx:5:3"), "{}", stderr(&output));
+}
+
+#[test]
 fn the_separator_is_found_past_quotes_that_open_no_cell_and_quoted_line_breaks() {
     // A quote inside a header cell is text; a line break inside a quoted one ends no line.
     for header in ["Size 27\";Created;Reply", "\"Size\nin inches\";Created;Reply"] {

@@ -314,6 +314,7 @@ impl<'c> Export<'_, 'c> {
         }
         let layout = match (find("kpi"), find("value")) {
             (Some(kpi), Some(value)) => {
+                self.check_kpi_columns_in_long_layout(fields, &[date, kpi, value], vendor, line);
                 self.warn_extra_columns(&names, &[date, kpi, value], vendor, line);
                 Layout::Long { kpi, value }
             }
@@ -380,6 +381,31 @@ impl<'c> Export<'_, 'c> {
                     ),
                 );
             }
+        }
+    }
+
+    /// A column named after a KPI in a file of the long layout holds values that are not read:
+    /// that KPI would go missing in every period the file was meant to cover, owing credits.
+    fn check_kpi_columns_in_long_layout(
+        &mut self,
+        fields: &StringRecord,
+        used: &[usize],
+        vendor: Option<usize>,
+        line: u64,
+    ) {
+        let ids = self.registry.kpi_ids_for(self.folder_vendor);
+        for (column, name) in fields.iter().map(str::trim).enumerate() {
+            if used.contains(&column) || Some(column) == vendor || !ids.contains(&name) {
+                continue;
+            }
+            self.problem(
+                line,
+                Some(column),
+                format!(
+                    "the column `{}` is named after a KPI, but in a file with `kpi` and `value` columns its cells are not read: give its values as rows whose `kpi` is `{0}`, or in a file of their own with a `{0}` column",
+                    shorten(name)
+                ),
+            );
         }
     }
 

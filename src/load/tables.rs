@@ -773,12 +773,18 @@ impl SheetRows {
                 .ok_or_else(|| TableError::NoSheet { wanted: String::new(), found: Vec::new() })?,
         };
         let range = workbook.worksheet_range(&name).map_err(|e| TableError::Open(e.to_string()))?;
-        let first_row = u64::from(range.start().map_or(0, |(row, _)| row));
+        // The sheet's used range may start past A1. Its rows are numbered from where it starts,
+        // and cells before its first column are read as empty, as in a CSV export of the sheet,
+        // so that a problem names the sheet's own row and column.
+        let (first_row, first_column) = range.start().unwrap_or((0, 0));
+        let before = usize::try_from(first_column).unwrap_or(0);
         let rows = range
             .rows()
             .enumerate()
             .map(|(index, cells)| {
-                (first_row + index as u64 + 1, cells.iter().map(cell_text).collect())
+                let line = u64::from(first_row) + index as u64 + 1;
+                let empty = std::iter::repeat_n(String::new(), before);
+                (line, empty.chain(cells.iter().map(cell_text)).collect())
             })
             .collect();
         Ok(SheetRows { rows, next: 0 })

@@ -124,7 +124,8 @@ pub fn parse_export_value(cell: &str, decimal: DecimalMark) -> Result<ExportValu
     })
 }
 
-/// Whether the thousands separators, if any, sit between groups of three digits.
+/// Whether the thousands separators, if any, sit between groups of three digits. A first group
+/// that starts with 0 groups nothing: `0,500` is a half written with a decimal comma, not 500.
 fn grouped_well(whole: &str, thousands: &[char]) -> bool {
     let digits = whole.trim_start_matches(['-', '+']);
     let groups: Vec<&str> = digits.split(thousands).collect();
@@ -134,6 +135,7 @@ fn grouped_well(whole: &str, thousands: &[char]) -> bool {
     let first = groups[0];
     !first.is_empty()
         && first.len() <= 3
+        && !first.starts_with('0')
         && groups[1..].iter().all(|g| g.len() == 3)
         && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
 }
@@ -313,6 +315,20 @@ mod tests {
         for bad in ["12,34.5", "1:23", "0:61:00", "0:01:6", "n/a", "1,2345", ""] {
             assert!(parse_export_value(bad, DecimalMark::Point).is_err(), "{bad}");
         }
+        // A leading group of zeros is a decimal mark in the wrong setting, never thousands.
+        for (bad, decimal, hint) in [
+            ("0,500", DecimalMark::Point, "set `decimal"),
+            ("-0,250", DecimalMark::Point, "set `decimal"),
+            ("00,250", DecimalMark::Point, "set `decimal"),
+            ("0.500", DecimalMark::Comma, "remove `decimal`"),
+        ] {
+            let error = parse_export_value(bad, decimal).unwrap_err();
+            assert!(error.contains(hint), "{bad}: {error}");
+        }
+        assert_eq!(
+            parse_export_value("10,500", DecimalMark::Point),
+            Ok(ExportValue::Number(10_500.0))
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::evaluate::rounding::round_half_away;
-use crate::model::{Fee, Unit};
+use crate::model::{CreditRule, Fee, Kpi, Unit};
 
 /// Escapes text for HTML or SVG, as the templates do.
 pub fn escape(text: &str) -> String {
@@ -17,7 +17,31 @@ pub fn escape(text: &str) -> String {
 /// A number as a reader wants it: at most two decimals (three below 1), no trailing zeros,
 /// thousands grouped.
 pub fn number(value: f64) -> String {
-    let places = if value.abs() < 1.0 && value != 0.0 { 3 } else { 2 };
+    number_to(value, usual_places(value))
+}
+
+fn usual_places(value: f64) -> u32 {
+    if value.abs() < 1.0 && value != 0.0 { 3 } else { 2 }
+}
+
+/// The places an actual is compared at: a KPI's actual is rounded to six before any threshold.
+const COMPARED_PLACES: u32 = 6;
+
+/// A number shown with as many more decimals, up to the six it is compared at, as it takes to
+/// stand on the same side of each threshold as the value itself. Rounded as usual, 84.997857
+/// would read `85` beside a target of at least 85 that it misses.
+pub fn number_against(value: f64, thresholds: &[f64]) -> String {
+    let side = |shown: f64, threshold: f64| shown.partial_cmp(&threshold);
+    let places = (usual_places(value)..=COMPARED_PLACES)
+        .find(|places| {
+            let rounded = round_half_away(value, *places);
+            thresholds.iter().all(|t| side(rounded, *t) == side(value, *t))
+        })
+        .unwrap_or(COMPARED_PLACES);
+    number_to(value, places)
+}
+
+fn number_to(value: f64, places: u32) -> String {
     let rounded = round_half_away(value, places);
     let text = format!("{rounded:.places$}", places = usize::try_from(places).unwrap_or(2));
     let text =
@@ -47,7 +71,21 @@ fn group_thousands(text: &str) -> String {
 
 /// A measured value with its unit: `48 s`, `97.5%`, `3.2 h`.
 pub fn measure(value: f64, unit: Unit, currency: Option<&str>) -> String {
-    let shown = number(value);
+    with_unit(number(value), unit, currency)
+}
+
+/// A KPI's actual with its unit, on the same side of the KPI's target, tolerance and credit
+/// tiers as the value compared with them (see [`number_against`]).
+pub fn actual(value: f64, kpi: &Kpi, currency: Option<&str>) -> String {
+    let mut thresholds: Vec<f64> =
+        [Some(kpi.target), kpi.tolerance].into_iter().flatten().collect();
+    if let CreditRule::Tiers(tiers) = &kpi.credit {
+        thresholds.extend(tiers.iter().map(|tier| tier.worse_than));
+    }
+    with_unit(number_against(value, &thresholds), kpi.unit, currency)
+}
+
+fn with_unit(shown: String, unit: Unit, currency: Option<&str>) -> String {
     match unit {
         Unit::Seconds => format!("{shown} s"),
         Unit::Minutes => format!("{shown} min"),
@@ -100,6 +138,22 @@ mod tests {
         assert_eq!(number(1234.0), "1,234");
         assert_eq!(number(-1_234_567.0), "-1,234,567");
         assert_eq!(number(-0.0001), "0");
+    }
+
+    #[test]
+    fn an_actual_shows_the_decimals_that_keep_it_on_its_side_of_a_threshold() {
+        // 1,983 of 2,333 calls answered is 84.997857%: below a target of 85, so not `85`.
+        assert_eq!(number_against(84.997_857, &[85.0]), "84.998");
+        assert_eq!(number_against(59.999_6, &[60.0, 90.0]), "59.9996");
+        assert_eq!(number_against(60.000_001, &[60.0]), "60.000001");
+        // Far from every threshold, or on one, it reads as any number.
+        assert_eq!(number_against(84.997_857, &[90.0]), "85");
+        assert_eq!(number_against(85.0, &[85.0]), "85");
+        assert_eq!(number_against(0.123_4, &[]), "0.123");
+        // Rounding may not carry it past a threshold between two shown values either: 84.996
+        // to two places is 85, above 84.9965.
+        assert_eq!(number_against(84.996, &[84.996_5]), "84.996");
+        assert_eq!(number_against(99.994, &[99.995]), "99.99");
     }
 
     #[test]

@@ -60,8 +60,9 @@ pub fn alert_message(
                     format::date(item.due)
                 ),
                 (_, delivered) => {
-                    let rejected =
-                        if delivered.is_some() { " (delivered but not accepted)" } else { "" };
+                    // A delivery dated after the site's day is not yet made, not turned down.
+                    let turned_down = delivered.is_some() && item.accepted == Some(false);
+                    let rejected = if turned_down { " (delivered but not accepted)" } else { "" };
                     format!(
                         "{} was due on {} and is {} overdue{rejected}",
                         item.name,
@@ -141,11 +142,12 @@ fn kpi_message(
             format!(
                 "{} in breach three periods running, latest {period}: {} {against}",
                 kpi.name,
-                show(actual)
+                format::actual(actual, kpi, currency)
             )
         }
         (_, Some(actual)) => {
-            format!("{} in breach in {period}: {} {against}", kpi.name, show(actual))
+            let actual = format::actual(actual, kpi, currency);
+            format!("{} in breach in {period}: {actual} {against}", kpi.name)
         }
     }
 }

@@ -396,7 +396,7 @@ fn vendor_page(
 
 fn actual_text(contract: &Contract, kpi: &Kpi, result: &KpiResult) -> String {
     let currency = contract.fee.as_ref().map(|f| f.currency.as_str());
-    result.actual.map_or_else(|| "—".to_owned(), |a| format::measure(a, kpi.unit, currency))
+    result.actual.map_or_else(|| "—".to_owned(), |a| format::actual(a, kpi, currency))
 }
 
 fn kpi_view(project: &Project, card: &Scorecard, index: usize, kpi: &Kpi) -> KpiView {

@@ -83,10 +83,9 @@ pub fn credit_rows(contract: &Contract, card: &Scorecard) -> Vec<CreditRow> {
             rows.push(CreditRow {
                 period: period.period.to_string(),
                 kpi: kpi.name.clone(),
-                measured: result.actual.map_or_else(
-                    || "no value".to_owned(),
-                    |a| format::measure(a, kpi.unit, currency),
-                ),
+                measured: result
+                    .actual
+                    .map_or_else(|| "no value".to_owned(), |a| format::actual(a, kpi, currency)),
                 tier: tier_text(kpi, credit, currency),
                 before_cap: format::percent(credit.percent_before_cap),
                 after_cap: format::percent(credit.percent),
