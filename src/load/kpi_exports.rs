@@ -393,9 +393,15 @@ impl<'c> Export<'_, 'c> {
         vendor: Option<usize>,
         line: u64,
     ) {
+        let extra: Vec<(usize, &str)> = (fields.iter().map(str::trim).enumerate())
+            .filter(|(column, _)| !used.contains(column) && Some(*column) != vendor)
+            .collect();
+        if extra.is_empty() {
+            return;
+        }
         let ids = self.registry.kpi_ids_for(self.folder_vendor);
-        for (column, name) in fields.iter().map(str::trim).enumerate() {
-            if used.contains(&column) || Some(column) == vendor || !ids.contains(&name) {
+        for (column, name) in extra {
+            if !ids.contains(&name) {
                 continue;
             }
             self.problem(
