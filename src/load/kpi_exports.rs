@@ -314,8 +314,7 @@ impl<'c> Export<'_, 'c> {
         }
         let layout = match (find("kpi"), find("value")) {
             (Some(kpi), Some(value)) => {
-                self.check_kpi_columns_in_long_layout(fields, &[date, kpi, value], vendor, line);
-                self.warn_extra_columns(&names, &[date, kpi, value], vendor, line);
+                self.check_extra_columns(fields, &[date, kpi, value], vendor, line);
                 Layout::Long { kpi, value }
             }
             // Half of the long layout's header is most likely a column lost in an export, not
@@ -384,9 +383,10 @@ impl<'c> Export<'_, 'c> {
         }
     }
 
-    /// A column named after a KPI in a file of the long layout holds values that are not read:
-    /// that KPI would go missing in every period the file was meant to cover, owing credits.
-    fn check_kpi_columns_in_long_layout(
+    /// Columns of the long layout other than its own are another tool's, ignored and named in
+    /// the log; but one named after a KPI holds values that would not be read, leaving that KPI
+    /// missing in every period the file was meant to cover, owing credits: an error.
+    fn check_extra_columns(
         &mut self,
         fields: &StringRecord,
         used: &[usize],
@@ -400,10 +400,7 @@ impl<'c> Export<'_, 'c> {
             return;
         }
         let ids = self.registry.kpi_ids_for(self.folder_vendor);
-        for (column, name) in extra {
-            if !ids.contains(&name) {
-                continue;
-            }
+        for &(column, name) in extra.iter().filter(|(_, name)| ids.contains(name)) {
             self.problem(
                 line,
                 Some(column),
@@ -413,29 +410,13 @@ impl<'c> Export<'_, 'c> {
                 ),
             );
         }
-    }
-
-    fn warn_extra_columns(
-        &mut self,
-        names: &[String],
-        used: &[usize],
-        vendor: Option<usize>,
-        line: u64,
-    ) {
-        let extra: Vec<&str> = names
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !used.contains(i) && Some(*i) != vendor)
-            .map(|(_, n)| n.as_str())
-            .collect();
-        if !extra.is_empty() {
-            let mut warning = Diagnostic::warning(
-                &self.file.shown,
-                format!("columns ignored in the long layout: `{}`", extra.join("`, `")),
-            );
-            warning.line = Some(line);
-            self.read.warnings.push(warning);
-        }
+        let names: Vec<String> = extra.iter().map(|(_, name)| name.to_ascii_lowercase()).collect();
+        let mut warning = Diagnostic::warning(
+            &self.file.shown,
+            format!("columns ignored in the long layout: `{}`", names.join("`, `")),
+        );
+        warning.line = Some(line);
+        self.read.warnings.push(warning);
     }
 
     fn row(&mut self, columns: &Columns, fields: &StringRecord, line: u64) {

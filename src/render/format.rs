@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use smallvec::SmallVec;
 
 use crate::evaluate::rounding::round_half_away;
 use crate::model::{CreditRule, Fee, Kpi, Unit};
@@ -17,7 +18,8 @@ pub fn escape(text: &str) -> String {
 /// A number as a reader wants it: at most two decimals (three below 1), no trailing zeros,
 /// thousands grouped.
 pub fn number(value: f64) -> String {
-    number_to(value, usual_places(value))
+    let places = usual_places(value);
+    shown(round_half_away(value, places), places)
 }
 
 fn usual_places(value: f64) -> u32 {
@@ -31,18 +33,16 @@ const COMPARED_PLACES: u32 = 6;
 /// stand on the same side of each threshold as the value itself. Rounded as usual, 84.997857
 /// would read `85` beside a target of at least 85 that it misses.
 pub fn number_against(value: f64, thresholds: &[f64]) -> String {
-    let side = |shown: f64, threshold: f64| shown.partial_cmp(&threshold);
-    let places = (usual_places(value)..=COMPARED_PLACES)
-        .find(|places| {
-            let rounded = round_half_away(value, *places);
-            thresholds.iter().all(|t| side(rounded, *t) == side(value, *t))
-        })
-        .unwrap_or(COMPARED_PLACES);
-    number_to(value, places)
+    let side = |number: f64, threshold: f64| number.partial_cmp(&threshold);
+    let (rounded, places) = (usual_places(value)..=COMPARED_PLACES)
+        .map(|places| (round_half_away(value, places), places))
+        .find(|(rounded, _)| thresholds.iter().all(|t| side(*rounded, *t) == side(value, *t)))
+        .unwrap_or((round_half_away(value, COMPARED_PLACES), COMPARED_PLACES));
+    shown(rounded, places)
 }
 
-fn number_to(value: f64, places: u32) -> String {
-    let rounded = round_half_away(value, places);
+/// A number already rounded to `places`, without trailing zeros and with thousands grouped.
+fn shown(rounded: f64, places: u32) -> String {
     let text = format!("{rounded:.places$}", places = usize::try_from(places).unwrap_or(2));
     let text =
         if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
@@ -77,7 +77,9 @@ pub fn measure(value: f64, unit: Unit, currency: Option<&str>) -> String {
 /// A KPI's actual with its unit, on the same side of the KPI's target, tolerance and credit
 /// tiers as the value compared with them (see [`number_against`]).
 pub fn actual(value: f64, kpi: &Kpi, currency: Option<&str>) -> String {
-    let mut thresholds: Vec<f64> =
+    // Most KPIs have a target, a tolerance and a tier or two: kept on the stack, since every
+    // actual of every page comes through here.
+    let mut thresholds: SmallVec<[f64; 8]> =
         [Some(kpi.target), kpi.tolerance].into_iter().flatten().collect();
     if let CreditRule::Tiers(tiers) = &kpi.credit {
         thresholds.extend(tiers.iter().map(|tier| tier.worse_than));
