@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDateTime;
-use csv::StringRecord;
 use rustc_hash::FxHashMap;
 
 use crate::diagnostics::{Diagnostic, FileProblems, plural};
@@ -15,7 +14,7 @@ use crate::load::contracts::Outline;
 use crate::load::dates::Timestamps;
 use crate::load::discover::InputFile;
 use crate::load::fold::{Fold, Window};
-use crate::load::tables::{Next, Row, Table, TableOptions};
+use crate::load::tables::{Cells, Next, Row, Table, TableOptions};
 use crate::load::values::{parse_number, shorten, trimmed};
 use crate::model::Contract;
 
@@ -271,7 +270,7 @@ impl<'c> Export<'_, 'c> {
         }
     }
 
-    fn header(&mut self, fields: &StringRecord, line: u64) -> Option<Columns> {
+    fn header(&mut self, fields: &Cells, line: u64) -> Option<Columns> {
         let names: Vec<String> = fields.iter().map(|f| f.trim().to_ascii_lowercase()).collect();
         let find = |name: &str| names.iter().position(|n| n == name);
         let mut seen = HashSet::new();
@@ -388,7 +387,7 @@ impl<'c> Export<'_, 'c> {
     /// missing in every period the file was meant to cover, owing credits: an error.
     fn check_extra_columns(
         &mut self,
-        fields: &StringRecord,
+        fields: &Cells,
         used: &[usize],
         vendor: Option<usize>,
         line: u64,
@@ -419,7 +418,7 @@ impl<'c> Export<'_, 'c> {
         self.read.warnings.push(warning);
     }
 
-    fn row(&mut self, columns: &Columns, fields: &StringRecord, line: u64) {
+    fn row(&mut self, columns: &Columns, fields: &Cells, line: u64) {
         self.read.counts.rows += 1;
         if fields.iter().all(|f| trimmed(f).is_empty()) {
             self.read.counts.blank_rows += 1;

@@ -7,6 +7,7 @@ pub mod dates;
 pub mod discover;
 pub mod fold;
 pub mod kpi_exports;
+pub mod plain_rows;
 pub mod reviews;
 pub mod sources;
 pub mod surveys;

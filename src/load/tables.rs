@@ -5,13 +5,18 @@ use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 use calamine::{Data, Reader};
 use encoding_rs::Encoding;
 use encoding_rs_io::DecodeReaderBytesBuilder;
 use smallvec::SmallVec;
 
+use super::plain_rows::{LARGEST_READ_WHOLE, PlainRows};
 use crate::diagnostics::{Diagnostic, FileProblems};
+
+/// How much of the start of a file is read to find the separator in its header.
+const HEAD: usize = 1 << 16;
 
 /// How to read a table.
 #[derive(Clone, Copy, Debug, Default)]
@@ -101,12 +106,94 @@ impl TableError {
 #[derive(Debug, Default)]
 pub struct Row {
     pub line: u64,
-    pub cells: csv::StringRecord,
+    pub cells: Cells,
 }
 
 impl Row {
     pub fn is_blank(&self) -> bool {
         self.cells.iter().all(|c| c.trim().is_empty())
+    }
+}
+
+/// A row's cells, as text: filled in by the CSV reader or from a sheet, or slices of a file
+/// read whole, which are not copied.
+#[derive(Debug, Clone)]
+pub struct Cells(Held);
+
+#[derive(Debug, Clone)]
+enum Held {
+    Record(csv::StringRecord),
+    Slices { text: Arc<String>, bounds: Vec<(usize, usize)> },
+}
+
+impl Default for Cells {
+    fn default() -> Self {
+        Cells(Held::Record(csv::StringRecord::new()))
+    }
+}
+
+impl Cells {
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Held::Record(record) => record.len(),
+            Held::Slices { bounds, .. } => bounds.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, index: usize) -> Option<&str> {
+        match &self.0 {
+            Held::Record(record) => record.get(index),
+            Held::Slices { text, bounds } => bounds.get(index).map(|&(from, to)| &text[from..to]),
+        }
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator {
+        (0..self.len()).map(|index| &self[index])
+    }
+
+    /// The record for the CSV reader to fill in.
+    fn record(&mut self) -> &mut csv::StringRecord {
+        if let Held::Slices { .. } = self.0 {
+            self.0 = Held::Record(csv::StringRecord::new());
+        }
+        match &mut self.0 {
+            Held::Record(record) => record,
+            Held::Slices { .. } => unreachable!("replaced just above"),
+        }
+    }
+
+    /// The bounds of cells in `text` to fill in, emptied: the slices of the last row are
+    /// replaced, and their room kept.
+    pub(super) fn slices_of(&mut self, text: &Arc<String>) -> &mut Vec<(usize, usize)> {
+        match &mut self.0 {
+            Held::Slices { text: held, bounds } if Arc::ptr_eq(held, text) => bounds.clear(),
+            _ => self.0 = Held::Slices { text: Arc::clone(text), bounds: Vec::new() },
+        }
+        match &mut self.0 {
+            Held::Slices { bounds, .. } => bounds,
+            Held::Record(_) => unreachable!("replaced just above"),
+        }
+    }
+}
+
+impl std::ops::Index<usize> for Cells {
+    type Output = str;
+
+    fn index(&self, index: usize) -> &str {
+        match self.get(index) {
+            Some(cell) => cell,
+            None => panic!("no cell {index} in a row of {}", self.len()),
+        }
+    }
+}
+
+impl From<Vec<String>> for Cells {
+    fn from(cells: Vec<String>) -> Self {
+        Cells(Held::Record(csv::StringRecord::from(cells)))
     }
 }
 
@@ -124,6 +211,7 @@ pub enum Next {
 #[derive(Debug)]
 pub enum Table {
     Csv(Box<CsvRows>),
+    Plain(PlainRows),
     Sheet(SheetRows),
 }
 
@@ -138,7 +226,7 @@ impl Table {
         if is_spreadsheet(path) {
             return SheetRows::open(path, options.sheet).map(Table::Sheet);
         }
-        CsvRows::open(path, options).map(|rows| Table::Csv(Box::new(rows)))
+        CsvRows::open(path, options)
     }
 
     /// Reads the next row that can be read into `row`, reporting each one that cannot through
@@ -172,6 +260,7 @@ impl Table {
     pub fn next(&mut self, row: &mut Row) -> Result<bool, RowError> {
         match self {
             Table::Csv(rows) => rows.next(row),
+            Table::Plain(rows) => rows.next(row),
             Table::Sheet(rows) => Ok(rows.next(row)),
         }
     }
@@ -200,6 +289,7 @@ impl Table {
     pub fn delimiter(&self) -> Option<u8> {
         match self {
             Table::Csv(rows) => Some(rows.delimiter),
+            Table::Plain(rows) => Some(rows.delimiter()),
             Table::Sheet(_) => None,
         }
     }
@@ -497,10 +587,16 @@ impl<R: Read> Read for Watched<R> {
     }
 }
 
-fn too_long() -> String {
+pub(super) fn too_long() -> String {
     format!(
         "the row starting here runs past {} MiB without ending, most likely at a quote that is never closed: close the quote, or check that the file is CSV",
         LONGEST_ROW >> 20
+    )
+}
+
+pub(super) fn too_wide(cells: usize) -> String {
+    format!(
+        "the row has {cells} cells, more than the {WIDEST_ROW} a row may have: check the separator"
     )
 }
 
@@ -542,8 +638,11 @@ impl std::fmt::Debug for CsvRows {
 }
 
 impl CsvRows {
-    fn open(path: &Path, options: TableOptions) -> Result<CsvRows, TableError> {
+    /// The rows of the CSV file at `path`: read whole and without the CSV reader when the file
+    /// is small and plain enough, streamed through it otherwise.
+    fn open(path: &Path, options: TableOptions) -> Result<Table, TableError> {
         let file = File::open(path).map_err(|e| TableError::Open(e.to_string()))?;
+        let size = file.metadata().map_or(u64::MAX, |m| m.len());
         // A byte-order mark always wins; without one, the set encoding (UTF-8 by default). UTF-8
         // passes through undecoded, so that a bad byte is reported rather than replaced.
         let explicit = options.encoding.filter(|e| *e != encoding_rs::UTF_8);
@@ -560,6 +659,23 @@ impl CsvRows {
         };
         let utf8_mark = start.starts_with(&[0xef, 0xbb, 0xbf]);
         let decoded = if utf8_mark { None } else { utf16.or(explicit.map(Encoding::name)) };
+        if decoded.is_none() && size <= LARGEST_READ_WHOLE {
+            if utf8_mark {
+                file.consume(3);
+            }
+            let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            file.read_to_end(&mut bytes).map_err(|e| TableError::Open(e.to_string()))?;
+            let delimiter = options
+                .delimiter
+                .unwrap_or_else(|| detect_delimiter(&bytes[..bytes.len().min(HEAD)]));
+            return Ok(match PlainRows::new(bytes, delimiter) {
+                Ok(rows) => Table::Plain(rows),
+                Err(bytes) => {
+                    let source = Box::new(std::io::Cursor::new(bytes));
+                    Table::Csv(Box::new(CsvRows::from_source(source, delimiter)))
+                }
+            });
+        }
         // A UTF-8 mark wins over the set encoding: a spreadsheet's "CSV UTF-8" is saved so.
         let mut buffered: Box<dyn BufRead + Send> = if decoded.is_none() {
             // Plain UTF-8, by far the most common, is read as it is, without a decoder's copy.
@@ -582,7 +698,7 @@ impl CsvRows {
         let mut head = Vec::new();
         if options.delimiter.is_none() {
             (&mut buffered)
-                .take(1 << 16)
+                .take(HEAD as u64)
                 .read_to_end(&mut head)
                 .map_err(|e| TableError::Open(e.to_string()))?;
         }
@@ -590,10 +706,10 @@ impl CsvRows {
         let source: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(buffered));
         let mut rows = CsvRows::from_source(source, delimiter);
         rows.decoded = decoded;
-        Ok(rows)
+        Ok(Table::Csv(Box::new(rows)))
     }
 
-    fn from_source(source: Box<dyn Read + Send>, delimiter: u8) -> CsvRows {
+    pub(super) fn from_source(source: Box<dyn Read + Send>, delimiter: u8) -> CsvRows {
         let mut spare = SPARE_READER
             .with(|spare| spare.borrow_mut().take())
             .and_then(|(separator, reader)| (separator == delimiter).then_some(reader));
@@ -627,10 +743,10 @@ impl CsvRows {
         SPARE_READER.with(|spare| *spare.borrow_mut() = Some((self.delimiter, self.reader)));
     }
 
-    fn next(&mut self, row: &mut Row) -> Result<bool, RowError> {
+    pub(super) fn next(&mut self, row: &mut Row) -> Result<bool, RowError> {
         // The row's record is refilled in place, so that reading a row allocates nothing once
         // the first rows are read; its text is checked to be UTF-8 as a whole.
-        match self.reader.read_record(&mut row.cells) {
+        match self.reader.read_record(row.cells.record()) {
             Ok(true) => {}
             Ok(false) => {
                 self.ended = true;
@@ -662,7 +778,8 @@ impl CsvRows {
         }
         let after = self.reader.position().clone();
         let next_row = after.byte();
-        let (offset, line) = row.cells.position().map_or((0, 1), |at| (at.byte(), at.line()));
+        let (offset, line) =
+            row.cells.record().position().map_or((0, 1), |at| (at.byte(), at.line()));
         let watched = self.reader.get_mut();
         watched.row_start = next_row;
         watched.row_start_line = after.line();
@@ -683,13 +800,7 @@ impl CsvRows {
             return Err(RowError::NotInEncoding { line: row.line, column, encoding });
         }
         if row.cells.len() > WIDEST_ROW {
-            return Err(RowError::Unreadable {
-                line: row.line,
-                cause: format!(
-                    "the row has {} cells, more than the {WIDEST_ROW} a row may have: check the separator",
-                    row.cells.len()
-                ),
-            });
+            return Err(RowError::Unreadable { line: row.line, cause: too_wide(row.cells.len()) });
         }
         Ok(true)
     }
@@ -794,7 +905,7 @@ impl SheetRows {
         let Some((line, cells)) = self.rows.get_mut(self.next) else { return false };
         self.next += 1;
         row.line = *line;
-        row.cells = csv::StringRecord::from(std::mem::take(cells));
+        row.cells = Cells::from(std::mem::take(cells));
         true
     }
 }
@@ -1039,7 +1150,9 @@ mod tests {
     fn a_reader_kept_for_the_next_file_holds_no_file_open() {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().canonicalize().unwrap().join("export.csv");
-        std::fs::write(&path, "h,v\na,1\n").unwrap();
+        // Only a file too large to be read whole is held open while it is read.
+        let rows = usize::try_from(LARGEST_READ_WHOLE).unwrap() / 4;
+        std::fs::write(&path, format!("h,v\n{}", "a,\"1\"\n".repeat(rows))).unwrap();
         let held = || {
             std::fs::read_dir("/proc/self/fd")
                 .unwrap()
@@ -1047,10 +1160,15 @@ mod tests {
                 .any(|target| target == path)
         };
         let mut table = Table::open(&path, TableOptions::default()).unwrap();
-        while table.next(&mut Row::default()).unwrap() {}
+        assert!(table.next(&mut Row::default()).unwrap());
         assert!(held(), "the check sees the file while it is read");
         table.recycle();
         assert!(!held());
+
+        std::fs::write(&path, "h,v\na,\"1\"\n").unwrap();
+        let table = Table::open(&path, TableOptions::default()).unwrap();
+        assert!(!held(), "a smaller file is read whole when it is opened");
+        table.recycle();
     }
 
     #[test]
