@@ -549,6 +549,25 @@ fn a_problem_in_a_sheet_that_starts_past_a1_names_the_sheets_own_cell() {
 }
 
 #[test]
+fn a_formula_with_no_result_saved_is_an_error_rather_than_an_empty_cell() {
+    let project = project(&replies(), b"");
+    std::fs::remove_file(project.path().join("exports/desk.csv")).unwrap();
+    let settings = std::fs::read_to_string(project.path().join("vendorcard.yaml")).unwrap();
+    project.file("vendorcard.yaml", &settings.replace("exports/*.csv", "exports/*.xlsx"));
+    // Written by openpyxl, which saves formulas without working them out: B3 is `=B2*2`.
+    let sheet = include_bytes!("fixtures/spreadsheets/formula-without-result.xlsx");
+    std::fs::write(project.path().join("exports/desk.xlsx"), sheet).unwrap();
+
+    let output = project.build("2026-02-03");
+
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let stderr = stderr(&output);
+    assert!(stderr.contains("exports/desk.xlsx:3:2"), "{stderr}");
+    assert!(stderr.contains("`=B2*2`, with no result saved"), "{stderr}");
+    assert!(stderr.contains("open the file in a spreadsheet program and save it"), "{stderr}");
+}
+
+#[test]
 fn the_separator_is_found_past_quotes_that_open_no_cell_and_quoted_line_breaks() {
     // A quote inside a header cell is text; a line break inside a quoted one ends no line.
     for header in ["Size 27\";Created;Reply", "\"Size\nin inches\";Created;Reply"] {

@@ -79,7 +79,18 @@ const UNCLOSED_QUOTE: &str = "opens a quoted cell that is never closed, so the r
 #[derive(Debug, PartialEq, Eq)]
 pub enum TableError {
     Open(String),
-    NoSheet { wanted: String, found: Vec<String> },
+    NoSheet {
+        wanted: String,
+        found: Vec<String>,
+    },
+    /// Formulas with no result saved in the file, which read as empty cells: the first one's
+    /// row and column (from 1) and text, and how many there are.
+    UnsavedFormulas {
+        row: u64,
+        column: u64,
+        formula: String,
+        count: usize,
+    },
 }
 
 impl TableError {
@@ -90,6 +101,22 @@ impl TableError {
             }
             TableError::NoSheet { wanted, found } if wanted.is_empty() || found.is_empty() => {
                 Diagnostic::error(file, "holds no sheet to read")
+            }
+            TableError::UnsavedFormulas { row, column, formula, count } => {
+                let others = match count - 1 {
+                    0 => String::new(),
+                    more => {
+                        format!(" (and {more} more formula{})", if more == 1 { "" } else { "s" })
+                    }
+                };
+                Diagnostic::error(
+                    file,
+                    format!(
+                        "holds a formula, `={formula}`, with no result saved{others}: the program that wrote the file did not work its formulas out, so they would read as empty cells"
+                    ),
+                )
+                .at(*row, *column, None)
+                .with_help("open the file in a spreadsheet program and save it, so that each formula's result is stored, or export the sheet as CSV")
             }
             TableError::NoSheet { wanted, found } => Diagnostic::error(
                 file,
@@ -884,6 +911,12 @@ impl SheetRows {
                 .ok_or_else(|| TableError::NoSheet { wanted: String::new(), found: Vec::new() })?,
         };
         let range = workbook.worksheet_range(&name).map_err(|e| TableError::Open(e.to_string()))?;
+        // A file written by a script may hold formulas with no result saved. They read as empty
+        // cells, and a KPI measured by them would go missing and owe credits.
+        let formulas = workbook.worksheet_formula(&name).unwrap_or_default();
+        if let Some(unsaved) = unsaved_formulas(&range, &formulas) {
+            return Err(unsaved);
+        }
         // The sheet's used range may start past A1. Its rows are numbered from where it starts,
         // and cells before its first column are read as empty, as in a CSV export of the sheet,
         // so that a problem names the sheet's own row and column.
@@ -908,6 +941,31 @@ impl SheetRows {
         row.cells = Cells::from(std::mem::take(cells));
         true
     }
+}
+
+/// The formulas of a sheet that have no result saved beside them, if there are any.
+fn unsaved_formulas(
+    values: &calamine::Range<Data>,
+    formulas: &calamine::Range<String>,
+) -> Option<TableError> {
+    // Both ranges count their cells from where each starts.
+    let start = |range: Option<(u32, u32)>| range.map_or((0, 0), |(r, c)| (r as usize, c as usize));
+    let (top, left) = start(formulas.start());
+    let (values_top, values_left) = start(values.start());
+    let mut unsaved = formulas.used_cells().filter(|(_, _, formula)| !formula.is_empty()).filter(
+        |(row, column, _)| {
+            let at =
+                (top + row).checked_sub(values_top).zip((left + column).checked_sub(values_left));
+            matches!(at.and_then(|at| values.get(at)), None | Some(Data::Empty))
+        },
+    );
+    let (row, column, formula) = unsaved.next()?;
+    Some(TableError::UnsavedFormulas {
+        row: (top + row) as u64 + 1,
+        column: (left + column) as u64 + 1,
+        formula: crate::load::values::shorten(formula),
+        count: 1 + unsaved.count(),
+    })
 }
 
 /// A spreadsheet cell as the text a CSV export would hold: dates in ISO form, durations as
