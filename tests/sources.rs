@@ -568,6 +568,20 @@ fn a_formula_with_no_result_saved_is_an_error_rather_than_an_empty_cell() {
 }
 
 #[test]
+fn a_source_of_a_broken_contract_is_not_said_to_measure_nothing() {
+    let export = b"Created,Reply\n2026-01-05,10\n2026-01-06,20\n";
+    let project = project(&replies(), export);
+    project.file("contracts/acme.yaml", &ACME.replace("name: Acme Support", "name: [broken"));
+
+    let output = project.build("2026-02-03");
+
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let stderr = stderr(&output);
+    assert!(stderr.contains("contracts/acme.yaml:1:7"), "the contract's problem: {stderr}");
+    assert!(!stderr.contains("measured no rows"), "its rows could not be measured: {stderr}");
+}
+
+#[test]
 fn the_separator_is_found_past_quotes_that_open_no_cell_and_quoted_line_breaks() {
     // A quote inside a header cell is text; a line break inside a quoted one ends no line.
     for header in ["Size 27\";Created;Reply", "\"Size\nin inches\";Created;Reply"] {

@@ -331,8 +331,12 @@ fn load_sources(
             files.iter().map(|f| (f.clone(), order.index(f))).collect();
         let read = sources::read(source, &indexed, contracts, window);
         // A source that measures nothing would leave its KPIs missing, owing credits: that is
-        // a mistake in its mapping far more often than in the data.
-        if read.report.measured_rows == 0 && read.problems.is_empty() {
+        // a mistake in its mapping far more often than in the data. Rows of a vendor whose
+        // contract is broken are not measured, which that contract's problems explain.
+        if read.report.measured_rows == 0
+            && read.report.rows_of_broken_contracts == 0
+            && read.problems.is_empty()
+        {
             problems.push(
                 Diagnostic::error(
                     settings_file,

@@ -107,6 +107,9 @@ pub struct SourceReport {
     pub rows: u64,
     /// Rows that gave at least one measurement.
     pub measured_rows: u64,
+    /// Rows of vendors whose contracts failed to load: read, but with nothing to measure
+    /// them against.
+    pub rows_of_broken_contracts: u64,
     pub measurements: u64,
     pub skipped: BTreeMap<Skip, Skipped>,
     /// Per KPI read with `equals`: the values that counted as 0, so a value left out of
@@ -120,6 +123,7 @@ impl SourceReport {
     /// Takes in the counts of the whole source and what they suggest.
     fn close(&mut self, tally: Tally, plan: &Plan) {
         self.measured_rows = tally.measured_rows;
+        self.rows_of_broken_contracts = tally.rows_of_broken_contracts;
         self.skipped = tally.skipped;
         self.zeros = tally.zeros;
         for (planned, fractions) in tally.fractions {
@@ -154,6 +158,12 @@ impl SourceReport {
             plural(self.measured_rows, "row"),
             plural(self.measurements, "measurement"),
         );
+        if self.rows_of_broken_contracts > 0 {
+            line.push_str(&format!(
+                "; {} of vendors whose contracts have problems, not measured",
+                plural(self.rows_of_broken_contracts, "row")
+            ));
+        }
         for (skip, skipped) in &self.skipped {
             line.push_str(&format!("; skipped {}", skip.describe(skipped.count)));
             if !skipped.values.is_empty() {
@@ -497,6 +507,7 @@ pub fn read<'a>(
 #[derive(Debug, Default)]
 struct Tally {
     measured_rows: u64,
+    rows_of_broken_contracts: u64,
     measurements: u64,
     skipped: BTreeMap<Skip, Skipped>,
     /// Per KPI read with `equals`: the values that counted as 0, and how often.
@@ -515,6 +526,7 @@ impl Tally {
 
     fn merge(&mut self, other: Tally) {
         self.measured_rows += other.measured_rows;
+        self.rows_of_broken_contracts += other.rows_of_broken_contracts;
         self.measurements += other.measurements;
         for (skip, skipped) in other.skipped {
             self.skipped.entry(skip).or_default().merge(skipped);
@@ -764,7 +776,10 @@ fn measure(
     let at = parse_export_timestamp(date, source.date_format.as_deref())
         .map_err(|m| (Some(plan.date), m))?;
     // A vendor whose contract failed to load: its rows are read, not measured.
-    let Some(vendor) = vendor else { return Ok(()) };
+    let Some(vendor) = vendor else {
+        tally.rows_of_broken_contracts += 1;
+        return Ok(());
+    };
     let contract = &fold.contracts()[vendor];
 
     let mut measured = false;
