@@ -253,7 +253,7 @@ impl Table {
         if is_spreadsheet(path) {
             return SheetRows::open(path, options.sheet).map(Table::Sheet);
         }
-        CsvRows::open(path, options)
+        CsvRows::open(path, options, LARGEST_READ_WHOLE)
     }
 
     /// Reads the next row that can be read into `row`, reporting each one that cannot through
@@ -665,9 +665,10 @@ impl std::fmt::Debug for CsvRows {
 }
 
 impl CsvRows {
-    /// The rows of the CSV file at `path`: read whole and without the CSV reader when the file
-    /// is small and plain enough, streamed through it otherwise.
-    fn open(path: &Path, options: TableOptions) -> Result<Table, TableError> {
+    /// The rows of the CSV file at `path`: read whole when it holds at most `largest_whole`
+    /// bytes, and then without the CSV reader when it is plain enough; streamed through the
+    /// reader otherwise.
+    fn open(path: &Path, options: TableOptions, largest_whole: u64) -> Result<Table, TableError> {
         let file = File::open(path).map_err(|e| TableError::Open(e.to_string()))?;
         let size = file.metadata().map_or(u64::MAX, |m| m.len());
         // A byte-order mark always wins; without one, the set encoding (UTF-8 by default). UTF-8
@@ -686,7 +687,7 @@ impl CsvRows {
         };
         let utf8_mark = start.starts_with(&[0xef, 0xbb, 0xbf]);
         let decoded = if utf8_mark { None } else { utf16.or(explicit.map(Encoding::name)) };
-        if decoded.is_none() && size <= LARGEST_READ_WHOLE {
+        if decoded.is_none() && size <= largest_whole {
             if utf8_mark {
                 file.consume(3);
             }
@@ -721,14 +722,14 @@ impl CsvRows {
         };
         // The start of the file is read ahead to find the separator in the header, then read
         // again as the first rows. It is not cut at the first line break, which may be inside a
-        // quoted header cell.
+        // quoted header cell. It is read ahead also when the separator is set: the CSV reader
+        // passes over a second byte-order mark only when its first read holds it whole, as it
+        // does for a file read whole.
         let mut head = Vec::new();
-        if options.delimiter.is_none() {
-            (&mut buffered)
-                .take(HEAD as u64)
-                .read_to_end(&mut head)
-                .map_err(|e| TableError::Open(e.to_string()))?;
-        }
+        (&mut buffered)
+            .take(HEAD as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| TableError::Open(e.to_string()))?;
         let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(&head));
         let source: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(buffered));
         let mut rows = CsvRows::from_source(source, delimiter);
@@ -1227,6 +1228,49 @@ mod tests {
         let table = Table::open(&path, TableOptions::default()).unwrap();
         assert!(!held(), "a smaller file is read whole when it is opened");
         table.recycle();
+    }
+
+    #[test]
+    fn a_file_reads_the_same_streamed_or_read_whole() {
+        let files: [&[u8]; 4] = [
+            b"\xef\xbb\xbf\xef\xbb\xbfh,v\na,1\n",
+            b"\xef\xbb\xbf\xef\xbb\xbf\r\nh,v\r\na,\"1\"\r\n",
+            b"\xef\xbb\xbfh,v\n\nb,\xff\nc,3",
+            b"h;v\r\rd;4\n",
+        ];
+        for text in files {
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), text).unwrap();
+            let read = |delimiter, largest_whole| {
+                let options = TableOptions { delimiter, ..TableOptions::default() };
+                let mut table = CsvRows::open(file.path(), options, largest_whole).unwrap();
+                let mut row = Row::default();
+                let mut found = Vec::new();
+                loop {
+                    match table.next(&mut row) {
+                        Ok(true) => found.push(Ok((
+                            row.line,
+                            row.cells.iter().map(String::from).collect::<Vec<_>>(),
+                        ))),
+                        Ok(false) => break,
+                        Err(error) => found.push(Err(error)),
+                    }
+                }
+                found
+            };
+            let streamed = read(None, 0);
+            for (delimiter, largest_whole) in
+                [(None, u64::MAX), (Some(b','), 0), (Some(b','), u64::MAX)]
+            {
+                let delimiter =
+                    if text.starts_with(b"h;") { delimiter.map(|_| b';') } else { delimiter };
+                assert_eq!(
+                    read(delimiter, largest_whole),
+                    streamed,
+                    "{text:?} {delimiter:?} {largest_whole}"
+                );
+            }
+        }
     }
 
     #[test]
