@@ -382,6 +382,25 @@ fn equals_and_where_ignore_case_and_the_log_names_the_values_counted_as_0() {
 }
 
 #[test]
+fn equals_that_matches_no_row_is_warned_of() {
+    let export = "Created,Status\n2026-01-05,Resolved\n2026-01-06,Resolved\n2026-01-07,Open\n";
+    let source = format!("{ONE_VENDOR}kpis:\n  solved: {{ column: Status, equals: Solved }}\n");
+    let project = project(&source, export.as_bytes());
+
+    let output = project.build_ok("2026-02-03");
+
+    // No row is `Solved`: 0 of 3.
+    assert_eq!(january(&project.json(), "acme", "solved"), 0.0);
+    let warning = "warning: source desk: no row's `Status` is `Solved`, so `solved` is 0 in every row measured; the values it holds are `Resolved` 2, `Open` 1";
+    assert!(stderr(&output).contains(warning), "{}", stderr(&output));
+
+    let one_solved = format!("{export}2026-01-08,Solved\n");
+    std::fs::write(project.path().join("exports/desk.csv"), one_solved).unwrap();
+    let output = project.build_ok("2026-02-03");
+    assert!(!stderr(&output).contains("no row's"), "{}", stderr(&output));
+}
+
+#[test]
 fn rows_that_do_not_fit_their_header_or_have_no_key_are_reported() {
     let export = "Created,Ticket,Reply\n2026-01-05,1,10\n2026-01-06,2\n2026-01-07,,30\n2026-01-08,4,40,extra\n";
     let source = format!("{ONE_VENDOR}key: Ticket\nkpis:\n  first_reply: {{ column: Reply }}\n");

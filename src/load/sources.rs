@@ -136,6 +136,23 @@ impl SourceReport {
                 ));
             }
         }
+        // A value missing from `equals`, or spelt otherwise than in the files, makes the KPI 0
+        // in every period, which breaches it and owes credits.
+        for (planned, kpi) in plan.kpis.iter().enumerate() {
+            let Rule::Equals { column, values } = &kpi.rule else { continue };
+            let Some(zeros) = self.zeros.get(kpi.id) else { continue };
+            if tally.matched.get(&planned).copied().unwrap_or(0) == 0 {
+                let wanted: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+                self.warnings.push(format!(
+                    "source {}: no row's `{}` is {}, so `{}` is 0 in every row measured; the values it holds are {}: check `equals` against them",
+                    self.name,
+                    plan.columns[*column],
+                    wanted.join(" or "),
+                    kpi.id,
+                    most_seen(zeros)
+                ));
+            }
+        }
         if tally.commas_in_semicolon_files > 0 {
             self.warnings.push(format!(
                 "source {}: {} read with a decimal point held a comma (such as 1,500 read as 1500), in a \
@@ -514,6 +531,8 @@ struct Tally {
     zeros: BTreeMap<String, BTreeMap<String, u64>>,
     /// Per planned KPI measured in percent: whether every value lies between 0 and 1.
     fractions: BTreeMap<usize, Fractions>,
+    /// Per planned KPI read with `equals`: how many rows held one of its values.
+    matched: BTreeMap<usize, u64>,
     /// Values read with a decimal point from a file whose cells are separated by `;`, that
     /// hold a comma: in such a file the comma is usually the decimal mark.
     commas_in_semicolon_files: u64,
@@ -536,6 +555,9 @@ impl Tally {
             for (value, count) in values {
                 *mine.entry(value).or_default() += count;
             }
+        }
+        for (kpi, matched) in other.matched {
+            *self.matched.entry(kpi).or_default() += matched;
         }
         for (kpi, fractions) in other.fractions {
             let mine = self.fractions.entry(kpi).or_default();
@@ -795,6 +817,11 @@ fn measure(
                     && unit == crate::model::Unit::Percent
                 {
                     tally.fractions.entry(planned).or_default().see(value);
+                }
+                if let Rule::Equals { .. } = kpi.rule
+                    && value != 0.0
+                {
+                    *tally.matched.entry(planned).or_default() += 1;
                 }
                 if let Rule::Equals { column, .. } = kpi.rule
                     && value == 0.0
