@@ -401,6 +401,29 @@ fn equals_that_matches_no_row_is_warned_of() {
 }
 
 #[test]
+fn a_vendor_of_whom_nothing_is_read_is_warned_of() {
+    let export = "Created,Reply\n2026-01-05,10\n";
+    let project = project(&replies(), export.as_bytes());
+
+    let output = project.build_ok("2026-02-03");
+
+    // The source reads acme's rows only; bolt's contract has begun and has a KPI.
+    let warning = "warning: no measurement of `bolt` was read from any KPI export or source";
+    assert!(stderr(&output).contains(warning), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--> contracts/bolt.yaml"), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("no measurement of `acme`"), "{}", stderr(&output));
+
+    // Nor is a vendor whose term has not begun, nor one whose site is not being built.
+    project.file("contracts/bolt.yaml", &BOLT.replace("2026-01-01", "2026-03-01"));
+    let output = project.build_ok("2026-02-03");
+    assert!(!stderr(&output).contains("no measurement"), "{}", stderr(&output));
+    project.file("contracts/bolt.yaml", BOLT);
+    let output = project.run(&["build", ".", "--today", "2026-02-03", "--vendor", "acme"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("no measurement"), "{}", stderr(&output));
+}
+
+#[test]
 fn rows_that_do_not_fit_their_header_or_have_no_key_are_reported() {
     let export = "Created,Ticket,Reply\n2026-01-05,1,10\n2026-01-06,2\n2026-01-07,,30\n2026-01-08,4,40,extra\n";
     let source = format!("{ONE_VENDOR}key: Ticket\nkpis:\n  first_reply: {{ column: Reply }}\n");

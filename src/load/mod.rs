@@ -155,7 +155,8 @@ pub fn load(
         let vendor = only.and_then(|id| project.contracts.iter().position(|c| c.id == id));
         derive_as_of(&project.measurements, &project.settings, today, vendor)
     });
-    leave_out_after(&mut project, &mut report);
+    let measured = leave_out_after(&mut project, &mut report);
+    warn_of_unmeasured(&project, &measured, only, &mut report);
     Ok(Loaded { project, templates, report })
 }
 
@@ -551,12 +552,15 @@ pub fn derive_as_of(
         .last_day()
 }
 
-/// Drops the cells of periods after `as_of`, counting what they held and what is kept.
-fn leave_out_after(project: &mut Project, report: &mut LoadReport) {
+/// Drops the cells of periods after `as_of`, counting what they held and what is kept; and
+/// says, per vendor, whether any measurement of it was read at all.
+fn leave_out_after(project: &mut Project, report: &mut LoadReport) -> Vec<bool> {
     let last = Period::containing(project.settings.period, project.as_of);
     let contracts = &project.contracts;
+    let mut measured = vec![false; contracts.len()];
     report.measurements = 0;
     for (vendor, counts) in project.measurements.keep_through(last) {
+        measured[vendor] |= counts.kept + counts.dropped > 0;
         report.measurements += counts.kept;
         if counts.dropped > 0 {
             report.left_out.entry(contracts[vendor].id.clone()).or_default().after_as_of +=
@@ -571,4 +575,40 @@ fn leave_out_after(project: &mut Project, report: &mut LoadReport) {
             cell.count;
         false
     });
+    for id in report.left_out.keys() {
+        if let Some(vendor) = contracts.iter().position(|c| &c.id == id) {
+            measured[vendor] = true;
+        }
+    }
+    measured
+}
+
+/// A vendor of whom nothing at all was read, in a term that has begun, most likely has its
+/// export missing or its id spelt otherwise in it: each of its KPIs would be missing in every
+/// period and owe its credits.
+fn warn_of_unmeasured(
+    project: &Project,
+    measured: &[bool],
+    only: Option<&str>,
+    report: &mut LoadReport,
+) {
+    for (contract, measured) in project.contracts.iter().zip(measured) {
+        let begun = contract.term.start <= project.as_of;
+        let shown = only.is_none_or(|id| id == contract.id);
+        if !measured && begun && shown && !contract.kpis.is_empty() {
+            report.warnings.push(
+                Diagnostic::warning(
+                    &contract.file,
+                    format!(
+                        "no measurement of `{}` was read from any KPI export or source: each of its KPIs is missing in every period, and a missing KPI owes its credit",
+                        contract.id
+                    ),
+                )
+                .with_help(format!(
+                    "add its export under kpis/, with rows for vendor `{}`, or map it in a source of vendorcard.yaml",
+                    contract.id
+                )),
+            );
+        }
+    }
 }
