@@ -179,7 +179,7 @@ fn contract_numbers_are_bounded_so_credits_cannot_overflow() {
         errors.contains("the monthly fee must be a number from 0 to 1000000000000"),
         "{errors}"
     );
-    assert!(errors.contains("`weight` must be a number above 0 and at most 1000000"), "{errors}");
+    assert!(errors.contains("`weight` must be a number from 0.000001 to 1000000"), "{errors}");
     assert!(
         errors.contains("`target` must be a number between -1000000000000000 and 1000000000000000"),
         "{errors}"

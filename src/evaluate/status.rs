@@ -155,6 +155,16 @@ mod tests {
     }
 
     #[test]
+    fn the_extreme_weights_a_contract_may_set_still_score() {
+        // (62.5 × 0.000001 + 100 × 0.000003) / 0.000004 = 90.625 → 90.63.
+        assert_eq!(vendor_score([(62.5, 1e-6), (100.0, 3e-6)]), Some(90.63));
+        // (0 × 1000000 + 100 × 0.000001) / 1000000.000001 = 0.0000999… → 0.
+        assert_eq!(vendor_score([(0.0, 1e6), (100.0, 1e-6)]), Some(0.0));
+        // (33.33 × 1000000 + 66.67 × 1000000) / 2000000 = 50.
+        assert_eq!(vendor_score([(33.33, 1e6), (66.67, 1e6)]), Some(50.0));
+    }
+
+    #[test]
     fn grade_is_the_first_whose_min_is_reached() {
         let grades = crate::model::Settings::default().grades;
         let name = |score| grades[grade(&grades, score).unwrap()].grade.as_str();

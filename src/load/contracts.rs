@@ -198,8 +198,9 @@ struct RawReviews {
 /// The largest monthly fee: large enough for any contract, small enough that no credit
 /// arithmetic can overflow.
 const LARGEST_FEE: f64 = 1e12;
-/// The largest KPI weight.
-const LARGEST_WEIGHT: f64 = 1e6;
+/// The weights a KPI may carry. Scores are worked in decimals of at most 28 places, in which a
+/// far smaller weight is lost, and its period would be left with no score.
+const WEIGHTS: std::ops::RangeInclusive<f64> = 1e-6..=1e6;
 /// The longest span in days a contract may write (notice, validity, cadence): a century.
 pub const LONGEST_DAYS: u32 = 36_500;
 /// The years a contract's dates may fall in.
@@ -549,10 +550,8 @@ impl Checker<'_> {
             });
         }
         let weight = raw.weight.as_ref().map_or(1.0, |weight| {
-            let ok =
-                weight.value.is_finite() && weight.value > 0.0 && weight.value <= LARGEST_WEIGHT;
-            self.that(ok, weight, || {
-                format!("`weight` must be a number above 0 and at most {LARGEST_WEIGHT}")
+            self.that(WEIGHTS.contains(&weight.value), weight, || {
+                format!("`weight` must be a number from {} to {}", WEIGHTS.start(), WEIGHTS.end())
             });
             weight.value
         });
@@ -895,7 +894,7 @@ mod tests {
         assert_eq!(found.len(), 4, "{messages:#?}");
         assert!(messages.iter().any(|m| m.contains("not a day of the calendar")));
         assert!(messages.iter().any(|m| m.contains("`Solved` is not a KPI id")));
-        assert!(messages.iter().any(|m| m.contains("`weight` must be a number above 0")));
+        assert!(messages.iter().any(|m| m.contains("`weight` must be a number from 0.000001")));
         assert!(messages.iter().any(|m| m.contains("`EURO` is not an ISO 4217")));
     }
 
@@ -931,6 +930,24 @@ mod tests {
             long[0].message.starts_with("the term runs 36889 days, more than a century"),
             "{}",
             long[0].message
+        );
+    }
+
+    #[test]
+    fn a_weight_too_small_to_score_is_placed_at_the_weight() {
+        let found = problems(&LUMEN.replace("weight: 2", "weight: 1e-30"));
+        assert_eq!(found.len(), 1, "{found:#?}");
+        // Line 8, column 92: the value after `weight: ` on the line of `solved`.
+        assert_eq!((found[0].line, found[0].column), (Some(8), Some(92)));
+        assert!(found[0].message.contains("from 0.000001 to 1000000"), "{}", found[0].message);
+        assert!(
+            parse(
+                "c.yaml",
+                "c",
+                &LUMEN.replace("weight: 2", "weight: 0.000001"),
+                PeriodKind::Month
+            )
+            .is_ok()
         );
     }
 
