@@ -242,6 +242,7 @@ fn period_addresses_stay_while_their_figures_follow_the_data() {
     project.build_ok(TODAY);
     let february = project.read("periods/2026-02/index.html");
     assert!(february.contains("50.00"), "{february}");
+    assert!(february.contains("worked out from the data as of 31 Mar 2026"), "{february}");
     assert!(!february.contains("75.00"));
     assert!(project.read("periods/2026-03/index.html").contains("0.00"));
     let vendor = project.read("vendors/alpha-care/index.html");

@@ -1,5 +1,5 @@
 //! The portfolio page: every vendor, worst score first, with grade, trend, credits and alerts;
-//! and the same as it stood at the end of each period, at an address that never changes.
+//! and the same for each period, at an address that never changes.
 
 use std::collections::BTreeMap;
 
@@ -59,7 +59,7 @@ pub fn periods(evaluation: &Evaluation) -> Vec<Period> {
     all
 }
 
-/// The portfolio now (`at` is `None`), or as it stood at the end of period `at`.
+/// The portfolio of the headline period (`at` is `None`), or of period `at`.
 pub fn portfolio(
     project: &Project,
     evaluation: &Evaluation,
