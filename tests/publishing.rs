@@ -554,3 +554,24 @@ fn an_alert_says_a_contract_renews_when_its_term_ends() {
         "{messages:#?}"
     );
 }
+
+#[test]
+fn every_page_says_what_each_grade_takes_with_its_consequence_escaped() {
+    let project = two_vendors();
+    project.file(
+        "vendorcard.yaml",
+        "as_of: 2026-03\ngrades:\n  - { grade: Good, min: 80 }\n\
+         \x20 - { grade: Poor, min: 0, consequence: \"Plan <b>now</b> & report\" }\n",
+    );
+    project.build_ok(TODAY);
+
+    for page in ["index.html", "periods/2026-02/index.html", "vendors/zeta-ops/index.html"] {
+        let text = project.read(page);
+        assert!(
+            text.contains(
+                "Grades: Good from 80 · Poor below 80 (Plan &lt;b&gt;now&lt;/b&gt; &amp; report)."
+            ),
+            "{page}: {text}"
+        );
+    }
+}

@@ -9,7 +9,7 @@ use crate::evaluate::obligations::{DeliverableStatus, EvidenceStatus};
 use crate::evaluate::periods::Period;
 use crate::evaluate::status::Status;
 use crate::evaluate::{Evaluation, Exclusion, KpiResult, PeriodResult, Scorecard};
-use crate::model::{Better, Contract, CreditRule, Kpi, Measured, Project, WhenMissing};
+use crate::model::{Better, Contract, CreditRule, Grade, Kpi, Measured, Project, WhenMissing};
 use crate::render::charts::{self, KpiChart, Point};
 use crate::render::feedback::{self, ActionView, FeedbackView, ReviewsView};
 use crate::render::format;
@@ -31,6 +31,8 @@ pub(crate) struct Site<'a> {
     /// The page's title and one-line description, for link previews.
     page_title: String,
     description: String,
+    /// What each grade takes, so that a reader can tell how far a vendor is from the next.
+    grades: String,
     /// Whether the site has a portfolio page to link back to.
     pub(crate) portfolio: bool,
 }
@@ -180,8 +182,29 @@ pub(crate) fn site<'a>(
         canonical: project.settings.base_url.as_ref().map(|base| format!("{base}{path}")),
         page_title,
         description,
+        grades: grade_legend(&project.settings.grades),
         portfolio: true,
     }
+}
+
+/// The grades in words, best first: `A from 90 · B from 75 · C from 60 · D below 60`, each with
+/// the consequence the settings give it.
+fn grade_legend(grades: &[Grade]) -> String {
+    let mut above = None;
+    let mut parts = Vec::with_capacity(grades.len());
+    for grade in grades {
+        let reach = match above {
+            _ if grade.min > 0.0 => format!("from {}", grade.min),
+            Some(above) => format!("below {above}"),
+            None => "at any score".to_owned(),
+        };
+        parts.push(match &grade.consequence {
+            Some(consequence) => format!("{} {reach} ({consequence})", grade.grade),
+            None => format!("{} {reach}", grade.grade),
+        });
+        above = Some(grade.min);
+    }
+    parts.join(" · ")
 }
 
 pub(crate) fn grade_name(project: &Project, grade: Option<usize>) -> String {
@@ -539,5 +562,28 @@ fn credit_rule_text(contract: &Contract, kpi: &Kpi) -> Option<String> {
                 if missing.is_empty() { "" } else { "; the largest when missing" }
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grade(name: &str, min: f64, consequence: Option<&str>) -> Grade {
+        Grade { grade: name.into(), min, consequence: consequence.map(str::to_owned) }
+    }
+
+    #[test]
+    fn the_grade_legend_says_what_each_grade_takes() {
+        let grades = [
+            grade("A", 90.0, None),
+            grade("B", 72.5, None),
+            grade("D", 0.0, Some("Corrective action plan within 30 days")),
+        ];
+        assert_eq!(
+            grade_legend(&grades),
+            "A from 90 · B from 72.5 · D below 72.5 (Corrective action plan within 30 days)"
+        );
+        assert_eq!(grade_legend(&[grade("Pass", 0.0, None)]), "Pass at any score");
     }
 }
