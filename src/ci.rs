@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::gates::Tripped;
 
 /// `::error file=…,line=…,col=…::message`, as GitHub Actions reads it from a step's output;
 /// `project` is the project folder as given, from where the pipeline runs.
@@ -77,7 +78,7 @@ fn property(text: &str) -> String {
 pub fn json_report(
     project: &std::path::Path,
     problems: &[&Diagnostic],
-    tripped: &[String],
+    tripped: &[Tripped],
     summary: Option<&str>,
     error: Option<&str>,
     exit_code: u8,
@@ -95,6 +96,10 @@ pub fn json_report(
                 "unlisted": p.unlisted,
             })
         })
+        .collect();
+    let tripped: Vec<Value> = tripped
+        .iter()
+        .map(|t| json!({ "gate": t.gate.to_string(), "vendors": t.vendors }))
         .collect();
     let report = json!({
         "exit_code": exit_code,

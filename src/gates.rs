@@ -78,11 +78,24 @@ pub fn check_gates(gates: &[Gate], project: &Project) -> Result<(), String> {
     Ok(())
 }
 
-/// Every gate that trips, one line each, naming the vendors that trip it.
-pub fn tripped(gates: &[Gate], project: &Project, evaluation: &Evaluation) -> Vec<String> {
-    let mut lines = Vec::new();
+/// A gate that tripped, and the vendors that tripped it, by id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tripped {
+    pub gate: Gate,
+    pub vendors: Vec<String>,
+}
+
+impl fmt::Display for Tripped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "gate {} tripped by {}", self.gate, self.vendors.join(", "))
+    }
+}
+
+/// Every gate that trips, in the order given, with the vendors that trip it.
+pub fn tripped(gates: &[Gate], project: &Project, evaluation: &Evaluation) -> Vec<Tripped> {
+    let mut found = Vec::new();
     for gate in gates {
-        let vendors: Vec<&str> = evaluation
+        let vendors: Vec<String> = evaluation
             .scorecards
             .iter()
             .filter(|card| {
@@ -110,13 +123,13 @@ pub fn tripped(gates: &[Gate], project: &Project, evaluation: &Evaluation) -> Ve
                     }),
                 }
             })
-            .map(|card| project.contracts[card.vendor].id.as_str())
+            .map(|card| project.contracts[card.vendor].id.clone())
             .collect();
         if !vendors.is_empty() {
-            lines.push(format!("gate {gate} tripped by {}", vendors.join(", ")));
+            found.push(Tripped { gate: gate.clone(), vendors });
         }
     }
-    lines
+    found
 }
 
 #[cfg(test)]

@@ -100,8 +100,8 @@ pub trait Progress {
 pub struct Summary {
     pub evaluation: Evaluation,
     pub line: String,
-    /// One line per gate that tripped; the run fails when there is any.
-    pub tripped: Vec<String>,
+    /// The gates that tripped; the run fails when there is any.
+    pub tripped: Vec<gates::Tripped>,
     /// The markdown a CI job shows on its run page.
     pub step_summary: String,
 }

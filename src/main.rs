@@ -231,8 +231,8 @@ fn human(outcome: &Result<Summary, Error>, terminal: &Terminal) {
             if !terminal.quiet {
                 say(&mut std::io::stdout(), &summary.line);
             }
-            for line in &summary.tripped {
-                terminal.error(line);
+            for gate in &summary.tripped {
+                terminal.error(&gate.to_string());
             }
         }
         Err(error) => {
@@ -253,8 +253,8 @@ fn github(outcome: &Result<Summary, Error>, project: &Path, terminal: &Terminal)
     }
     match outcome {
         Ok(summary) => {
-            for line in &summary.tripped {
-                let _ = writeln!(out, "::error::{}", ci::data(line));
+            for gate in &summary.tripped {
+                let _ = writeln!(out, "::error::{}", ci::data(&gate.to_string()));
             }
             if !terminal.quiet {
                 say(&mut out, &summary.line);

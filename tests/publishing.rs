@@ -461,6 +461,29 @@ fn a_breach_streak_trips_the_breach_gate() {
     let output = project.run(&["check", ".", "--today", TODAY, "--fail-on", "kind:kpi_breach"]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     assert!(stderr(&output).contains("gate kind:kpi_breach tripped by alpha-care"));
+
+    // For machines, each gate that tripped with the ids of its vendors; zeta-ops met its
+    // target in March and trips neither gate.
+    let json = project.run(&[
+        "check",
+        ".",
+        "--today",
+        TODAY,
+        "--format",
+        "json",
+        "--fail-on",
+        "kind:kpi_breach,grade:D",
+    ]);
+    assert_eq!(json.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(
+        report["gates_tripped"],
+        serde_json::json!([
+            { "gate": "kind:kpi_breach", "vendors": ["alpha-care"] },
+            { "gate": "grade:D", "vendors": ["alpha-care"] },
+        ]),
+        "{report:#}"
+    );
 }
 
 #[test]

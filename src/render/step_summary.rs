@@ -4,12 +4,13 @@
 
 use crate::diagnostics::Diagnostic;
 use crate::evaluate::{Evaluation, Scorecard};
+use crate::gates::Tripped;
 use crate::model::Project;
 use crate::render::format;
 use crate::render::messages::alert_message;
 use crate::render::pages::{credits_amount, grade_name};
 
-pub fn step_summary(project: &Project, evaluation: &Evaluation, tripped: &[String]) -> String {
+pub fn step_summary(project: &Project, evaluation: &Evaluation, tripped: &[Tripped]) -> String {
     let mut text = format!(
         // A blank line first: the file may end where an earlier step's text did.
         "\n## {} as of {} ({})\n\n",
@@ -65,8 +66,8 @@ pub fn step_summary(project: &Project, evaluation: &Evaluation, tripped: &[Strin
     }
     if !tripped.is_empty() {
         text.push_str("\n### Gates that failed\n\n");
-        for line in tripped {
-            text.push_str(&format!("- {}\n", escape(line)));
+        for gate in tripped {
+            text.push_str(&format!("- {}\n", escape(&gate.to_string())));
         }
     }
     text
