@@ -423,7 +423,7 @@ fn annotations_name_files_from_where_the_pipeline_runs() {
 }
 
 #[test]
-fn a_vendor_site_follows_its_own_data_alone() {
+fn a_vendor_site_scores_what_the_portfolio_scores_when_the_vendor_stops_reporting() {
     let project = two_vendors();
     // No as_of: Zeta has reported for April too, Alpha only until March.
     project.file("vendorcard.yaml", "title: Supplier scorecards\n");
@@ -431,7 +431,8 @@ fn a_vendor_site_follows_its_own_data_alone() {
 
     let whole = project.run(&["build", ".", "--today", "2026-05-03"]);
     assert!(whole.status.success(), "{}", stderr(&whole));
-    assert_eq!(project.json()["period"], "2026-04");
+    let portfolio = project.json();
+    assert_eq!(portfolio["period"], "2026-04");
 
     let alone = project.run(&[
         "build",
@@ -442,12 +443,19 @@ fn a_vendor_site_follows_its_own_data_alone() {
         "alpha-care",
         "--out",
         "public",
+        "--force",
     ]);
     assert!(alone.status.success(), "{}", stderr(&alone));
     let json = project.json();
-    // March, Alpha's last reported month: a breach of 100 s, 200.00 EUR owed, not a missing April.
-    assert_eq!(json["as_of"], "2026-03-31");
-    assert_eq!(json["vendors"][0]["credits"]["owed"], 200.0);
+    // April is the data's last month for the buyer, so for Alpha too: its April is missing,
+    // a breach scoring 0 (grade D) and owing 2% of 10,000 = 200.00 EUR, on top of March's
+    // breach of 100 s, another 200.00 EUR. Not a site that stops at March, owing 200.00.
+    assert_eq!(json["as_of"], "2026-04-30");
+    let vendor = &json["vendors"][0];
+    assert_eq!((vendor["score"].clone(), vendor["grade"].clone()), (0.0.into(), "D".into()));
+    assert_eq!(vendor["credits"]["owed"], 200.0);
+    assert_eq!(vendor["credits_term"]["owed"], 400.0);
+    assert_eq!(vendor, &portfolio["vendors"][0], "the vendor's figures are the buyer's");
 }
 
 #[test]

@@ -71,7 +71,8 @@ pub struct Loaded {
 
 /// Reads and validates the project at `root`. `today` decides the default `as_of`; `output`,
 /// the folder the site will be written to, is never read. With `only`, the site is for that
-/// vendor alone, so the default `as_of` follows that vendor's data and no other's.
+/// vendor alone; its `as_of` is still the whole project's, so that a vendor that stops
+/// reporting finds its missing periods scored as the buyer's site scores them.
 pub fn load(
     root: &Path,
     today: NaiveDate,
@@ -151,10 +152,10 @@ pub fn load(
         surveys: surveys.cells,
         reviews,
     };
-    project.as_of = project.settings.as_of.unwrap_or_else(|| {
-        let vendor = only.and_then(|id| project.contracts.iter().position(|c| c.id == id));
-        derive_as_of(&project.measurements, &project.settings, today, vendor)
-    });
+    project.as_of = project
+        .settings
+        .as_of
+        .unwrap_or_else(|| derive_as_of(&project.measurements, &project.settings, today));
     let measured = leave_out_after(&mut project, &mut report);
     warn_of_unmeasured(&project, &measured, only, &mut report);
     Ok(Loaded { project, templates, report })
@@ -534,18 +535,16 @@ fn load_templates(files: &[InputFile], problems: &mut Vec<Diagnostic>) -> Vec<Te
 
 /// The last day of the latest period that has ended by `today` and holds a measurement, so that
 /// a default build never scores a half-reported period. With no such period, the last day of the
-/// period before today's. With `vendor`, only that vendor's measurements count.
+/// period before today's.
 pub fn derive_as_of(
     measurements: &Measurements,
     settings: &Settings,
     today: NaiveDate,
-    vendor: Option<usize>,
 ) -> NaiveDate {
     let current = Period::containing(settings.period, today);
     measurements
         .par_iter()
         .filter(|(key, cell)| key.period < current && cell.count() > 0)
-        .filter(|(key, _)| vendor.is_none_or(|v| key.vendor == v))
         .map(|(key, _)| key.period)
         .max()
         .unwrap_or_else(|| current.previous())
