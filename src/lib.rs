@@ -165,7 +165,11 @@ pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summ
 
     // The new site is assembled beside the old one and swapped in whole, so that a failed
     // build leaves the previous site as it was.
-    let staging = site::Staging::begin(&out, options.force)?;
+    let site_of = match &options.vendor {
+        None => site::SiteOf::Portfolio,
+        Some(id) => site::SiteOf::Vendor(id.clone()),
+    };
+    let staging = site::Staging::begin(&out, site_of, options.force)?;
     let rendered = timed(
         progress,
         Stage::Render,

@@ -9,10 +9,46 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::load::discover::INPUT_FOLDERS;
 
-/// The file that marks a folder as written by vendorcard.
+/// The file that marks a folder as written by vendorcard, and records whose site it holds.
 pub const MARKER: &str = ".vendorcard-site";
 const MARKER_TEXT: &str =
     "This folder is written by vendorcard and replaced whole on every build.\n";
+
+/// Whose site a folder holds. A folder kept for one vendor is sent to that vendor, so the
+/// portfolio, or another vendor's site, is never written over it without `--force`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SiteOf {
+    Portfolio,
+    Vendor(String),
+}
+
+impl SiteOf {
+    fn marker_line(&self) -> String {
+        match self {
+            SiteOf::Portfolio => "site: portfolio\n".to_owned(),
+            SiteOf::Vendor(id) => format!("site: vendor {id}\n"),
+        }
+    }
+
+    /// What a marker says, if it says it; markers of earlier versions do not.
+    fn recorded(marker: &str) -> Option<SiteOf> {
+        let line = marker.lines().find_map(|line| line.strip_prefix("site: "))?;
+        match line.split_once(' ') {
+            None if line == "portfolio" => Some(SiteOf::Portfolio),
+            Some(("vendor", id)) => Some(SiteOf::Vendor(id.to_owned())),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for SiteOf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SiteOf::Portfolio => f.write_str("the portfolio"),
+            SiteOf::Vendor(id) => write!(f, "the site of vendor `{id}` alone"),
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SiteError {
@@ -30,6 +66,10 @@ pub enum SiteError {
         "`{0}` holds files that vendorcard did not write: empty it, choose another --out, or pass --force to replace it"
     )]
     Foreign(PathBuf),
+    #[error(
+        "`{out}` holds {was}; writing {now} over it could send one reader what is meant for another: choose another --out, or pass --force to replace it"
+    )]
+    OtherSite { out: PathBuf, was: SiteOf, now: SiteOf },
     #[error("`{0}` is a file, not a folder: choose another --out")]
     NotAFolder(PathBuf),
     #[error("cannot write `{path}`: {source}")]
@@ -101,14 +141,15 @@ pub struct Staging {
     out: PathBuf,
     parent: PathBuf,
     replacing: bool,
+    of: SiteOf,
     files: AtomicUsize,
     bytes: AtomicU64,
 }
 
 impl Staging {
-    /// Checks that `out` may be replaced and opens a staging folder beside it.
-    pub fn begin(out: &Path, force: bool) -> Result<Staging, SiteError> {
-        let replacing = prepare(out, force)?;
+    /// Checks that `out` may be replaced by the site `of` and opens a staging folder beside it.
+    pub fn begin(out: &Path, of: SiteOf, force: bool) -> Result<Staging, SiteError> {
+        let replacing = prepare(out, &of, force)?;
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(io_error(parent))?;
         let folder = tempfile::Builder::new()
@@ -120,6 +161,7 @@ impl Staging {
             out: out.to_path_buf(),
             parent: parent.to_path_buf(),
             replacing,
+            of,
             files: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
         })
@@ -148,15 +190,16 @@ impl Staging {
     /// Marks the new site as vendorcard's and puts it in place of the old one.
     pub fn finish(self) -> Result<Written, SiteError> {
         let marker = self.folder.path().join(MARKER);
-        fs::write(&marker, MARKER_TEXT).map_err(io_error(&marker))?;
+        let text = format!("{MARKER_TEXT}{}", self.of.marker_line());
+        fs::write(&marker, text).map_err(io_error(&marker))?;
         let written = Written { files: self.files.into_inner(), bytes: self.bytes.into_inner() };
         swap_in(self.folder, &self.out, &self.parent, self.replacing)?;
         Ok(written)
     }
 }
 
-/// Whether `out` exists and may be replaced.
-fn prepare(out: &Path, force: bool) -> Result<bool, SiteError> {
+/// Whether `out` exists and may be replaced by the site `of`.
+fn prepare(out: &Path, of: &SiteOf, force: bool) -> Result<bool, SiteError> {
     let metadata = match fs::symlink_metadata(out) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
@@ -166,8 +209,13 @@ fn prepare(out: &Path, force: bool) -> Result<bool, SiteError> {
         return Err(SiteError::NotAFolder(out.to_path_buf()));
     }
     let empty = fs::read_dir(out).map_err(io_error(out))?.next().is_none();
-    if !empty && !out.join(MARKER).is_file() && !force {
+    let marker = out.join(MARKER);
+    if !empty && !marker.is_file() && !force {
         return Err(SiteError::Foreign(out.to_path_buf()));
+    }
+    let was = fs::read_to_string(&marker).ok().and_then(|text| SiteOf::recorded(&text));
+    if let Some(was) = was.filter(|was| was != of && !force) {
+        return Err(SiteError::OtherSite { out: out.to_path_buf(), was, now: of.clone() });
     }
     Ok(true)
 }
@@ -212,7 +260,16 @@ mod tests {
 
     /// Writes `files` as the whole content of `out`, as a build does.
     fn write(out: &Path, files: &[(&str, &str)], force: bool) -> Result<Written, SiteError> {
-        let staging = Staging::begin(out, force)?;
+        write_site(out, SiteOf::Portfolio, files, force)
+    }
+
+    fn write_site(
+        out: &Path,
+        of: SiteOf,
+        files: &[(&str, &str)],
+        force: bool,
+    ) -> Result<Written, SiteError> {
+        let staging = Staging::begin(out, of, force)?;
         for (path, text) in files {
             staging.write(path, &mut |out| out.write_all(text.as_bytes()))?;
         }
@@ -245,6 +302,35 @@ mod tests {
         assert_eq!(fs::read_to_string(out.join("mine.txt")).unwrap(), "keep me");
         write(&out, &[file("index.html", "x")], true).unwrap();
         assert!(!out.join("mine.txt").exists());
+    }
+
+    #[test]
+    fn a_vendor_s_folder_takes_only_that_vendor_s_site_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("ledgerline");
+        let ledgerline = || SiteOf::Vendor("ledgerline".into());
+        write_site(&out, ledgerline(), &[file("index.html", "one")], false).unwrap();
+        write_site(&out, ledgerline(), &[file("index.html", "two")], false).unwrap();
+
+        for other in [SiteOf::Portfolio, SiteOf::Vendor("acme".into())] {
+            let refused = write_site(&out, other.clone(), &[file("index.html", "x")], false);
+            assert!(
+                matches!(&refused, Err(SiteError::OtherSite { was, now, .. }) if *was == ledgerline() && *now == other),
+                "{refused:?}"
+            );
+            assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "two");
+        }
+
+        write_site(&out, SiteOf::Portfolio, &[file("index.html", "all")], true).unwrap();
+        let refused = write_site(&out, ledgerline(), &[file("index.html", "x")], false);
+        assert!(matches!(refused, Err(SiteError::OtherSite { was: SiteOf::Portfolio, .. })));
+    }
+
+    #[test]
+    fn a_marker_of_an_earlier_version_records_no_reader() {
+        assert_eq!(SiteOf::recorded(MARKER_TEXT), None);
+        assert_eq!(SiteOf::recorded("x\nsite: vendor a-b\n"), Some(SiteOf::Vendor("a-b".into())));
+        assert_eq!(SiteOf::recorded("x\nsite: portfolio\n"), Some(SiteOf::Portfolio));
     }
 
     #[test]

@@ -335,6 +335,24 @@ fn a_vendor_site_holds_no_trace_of_another_vendor() {
     }
     assert!(!site.join("vendors").exists() && !site.join("periods").exists());
 
+    // The portfolio, or another vendor's site, is not written into the folder kept for Alpha.
+    for other in [
+        &["--out", "vendor-sites/alpha-care"][..],
+        &["--vendor", "zeta-ops", "--out", "vendor-sites/alpha-care"],
+    ] {
+        let refused = project.run(&[&["build", ".", "--today", TODAY][..], other].concat());
+        assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+        assert!(
+            stderr(&refused).contains("holds the site of vendor `alpha-care` alone"),
+            "{}",
+            stderr(&refused)
+        );
+        assert_eq!(
+            std::fs::read_to_string(site.join("index.html")).expect("the index page"),
+            index
+        );
+    }
+
     let unknown = project.run(&["build", ".", "--today", TODAY, "--vendor", "omega"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("expected one of alpha-care, zeta-ops"));
