@@ -95,36 +95,42 @@ impl fmt::Display for Diagnostic {
         };
         // Messages quote cells and file names, which may hold anything: nothing in them may
         // move the cursor or colour the terminal.
-        writeln!(f, "{label}: {}", printable(&self.message))?;
-        write!(f, "  --> {}", printable(&self.place()))?;
+        writeln!(f, "{label}: {}", printable(&self.message, LONGEST_MESSAGE))?;
+        write!(f, "  --> {}", printable(&self.place(), LONGEST_MESSAGE))?;
 
         if let (Some(source), Some(line), Some(column)) =
             (&self.source_line, self.line, self.column)
         {
             let number = line.to_string();
             let gutter = " ".repeat(number.len());
-            let shown = printable(source);
+            let shown = printable(source, LONGEST_SOURCE_LINE);
             let caret_at =
                 shown.chars().take(usize::try_from(column).unwrap_or(1).saturating_sub(1));
             let padding: String = caret_at.map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
             write!(f, "\n {gutter} |\n {number} | {shown}\n {gutter} | {padding}^")?;
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {}", printable(help))?;
+            write!(f, "\n  = help: {}", printable(help, LONGEST_MESSAGE))?;
         }
         Ok(())
     }
 }
 
+/// The most of a line of an input file shown under a problem: enough to see the place, while a
+/// line of a megabyte (a quote left open) does not flood the terminal.
+const LONGEST_SOURCE_LINE: usize = 200;
+/// The most of a message shown. Messages are sentences of ours that quote cells and list
+/// columns, which must be read whole to be acted on; the limit only stops a runaway.
+const LONGEST_MESSAGE: usize = 4000;
+
 /// Control characters from an input file must not reach the terminal as themselves.
-fn printable(line: &str) -> String {
-    const LONGEST: usize = 200;
+fn printable(line: &str, longest: usize) -> String {
     let mut shown: String = line
         .chars()
-        .take(LONGEST)
+        .take(longest)
         .map(|c| if c.is_control() && c != '\t' { '\u{fffd}' } else { c })
         .collect();
-    if line.chars().count() > LONGEST {
+    if line.chars().count() > longest {
         shown.push('…');
     }
     shown

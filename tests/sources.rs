@@ -277,6 +277,38 @@ fn a_missing_column_lists_the_header() {
 }
 
 #[test]
+fn a_misspelt_column_is_matched_to_the_header_and_its_setting_named() {
+    let export = "Created,Replys\n2026-01-05,10\n";
+    let output = project(&replies(), export.as_bytes()).build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "= help: did you mean `Replys` for `Reply`? The columns are named in source `desk` of vendorcard.yaml"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn rows_without_a_date_are_a_warning_since_they_may_be_work_left_undone() {
+    // Rows 3 and 5 have no date, so no period: the mean is of rows 2 and 4, (10 + 20) / 2 = 15
+    // minutes, and the two rows are named in a warning.
+    let export = "Created,Reply\n2026-01-05,10\n,90\n2026-01-06,20\n,90\n";
+    let project = project(&replies(), export.as_bytes());
+    let output = project.build("2026-02-03");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(january(&project.json(), "acme", "first_reply"), 15.0);
+    assert!(
+        stderr(&output).contains(
+            "warning: source desk: 2 rows have no `Created`, so they belong to no period and are not measured (rows 3, 5)"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn a_source_that_matches_no_files_is_an_error() {
     let project = project(&replies(), b"Created,Reply\n");
     std::fs::remove_file(project.path().join("exports/desk.csv")).unwrap();

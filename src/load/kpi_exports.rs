@@ -14,6 +14,7 @@ use crate::load::contracts::Outline;
 use crate::load::dates::Timestamps;
 use crate::load::discover::InputFile;
 use crate::load::fold::{Fold, Window};
+use crate::load::spelling;
 use crate::load::tables::{Cells, Next, Row, Table, TableOptions};
 use crate::load::values::{parse_number, shorten, trimmed};
 use crate::model::Contract;
@@ -179,23 +180,6 @@ pub fn read<'a>(
     export.read_rows(&mut table);
     table.recycle();
     export.finish()
-}
-
-/// How alike two ids must be, from 0 to 1, for one to be taken for a misspelling of the other:
-/// one letter wrong, missing or swapped in a five-letter id is 0.8.
-const LIKENESS: f64 = 0.75;
-
-/// The id most like `name`, ignoring case, if any is alike enough; the first of equals.
-fn nearest_id<'i>(name: &str, ids: &[&'i str]) -> Option<&'i str> {
-    let name = name.to_lowercase();
-    let mut best: Option<(f64, &str)> = None;
-    for id in ids {
-        let likeness = strsim::normalized_damerau_levenshtein(&name, &id.to_lowercase());
-        if likeness >= LIKENESS && best.is_none_or(|(most, _)| likeness > most) {
-            best = Some((likeness, id));
-        }
-    }
-    best.map(|(_, id)| id)
 }
 
 /// The vendor of a file under `kpis/<vendor>/`, or `None` for a file that names its vendors.
@@ -369,7 +353,7 @@ impl<'c> Export<'_, 'c> {
             if self.registry.declares_kpi(name) {
                 continue;
             }
-            if let Some(meant) = nearest_id(name, &without_column) {
+            if let Some(meant) = spelling::nearest(name, &without_column) {
                 self.problem(
                     line,
                     Some(*column),
@@ -591,26 +575,5 @@ impl<'c> Export<'_, 'c> {
             self.read.warnings.push(Diagnostic::warning(&self.file.shown, message));
         }
         self.read
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::nearest_id;
-
-    #[test]
-    fn a_misspelling_is_taken_for_the_id_it_is_nearest() {
-        let ids = ["uptime", "incident_response", "csat"];
-        assert_eq!(nearest_id("uptme", &ids), Some("uptime"));
-        assert_eq!(nearest_id("CSAT", &ids), Some("csat"));
-        assert_eq!(nearest_id("cast", &ids), Some("csat"));
-        assert_eq!(nearest_id("incident_respones", &ids), Some("incident_response"));
-        // Three letters of five wrong is another column, not a misspelling.
-        assert_eq!(nearest_id("calls", &ids), None);
-        assert_eq!(nearest_id("notes", &ids), None);
-        assert_eq!(nearest_id("uptime", &[]), None);
-        // The nearer of two alike ids, and the first of two as near.
-        assert_eq!(nearest_id("respons", &["responses", "response"]), Some("response"));
-        assert_eq!(nearest_id("waits", &["wait", "waitz"]), Some("wait"));
     }
 }

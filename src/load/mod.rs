@@ -10,6 +10,7 @@ pub mod kpi_exports;
 pub mod plain_rows;
 pub mod reviews;
 pub mod sources;
+pub mod spelling;
 pub mod surveys;
 pub mod tables;
 pub mod values;

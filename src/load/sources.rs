@@ -12,6 +12,7 @@ use crate::evaluate::aggregate::Origin;
 use crate::load::dates::{export_interval, parse_export_timestamp};
 use crate::load::discover::InputFile;
 use crate::load::fold::{Fold, Window};
+use crate::load::spelling;
 use crate::load::tables::{Next, Row, Table, TableOptions};
 use crate::load::values::{ExportValue, parse_export_value, shorten};
 use crate::model::{Contract, Mapping, Source, VendorRule};
@@ -152,6 +153,21 @@ impl SourceReport {
                     most_seen(zeros)
                 ));
             }
+        }
+        // A row with no date belongs to no period, yet it may be the very work left undone: a
+        // ticket never answered, in a source dated by the first answer.
+        if let Some(undated) = self.skipped.get(&Skip::NoDate) {
+            let (rows, verb) = match undated.count {
+                1 => ("1 row".to_owned(), "has"),
+                count => (plural(count, "row"), "have"),
+            };
+            self.warnings.push(format!(
+                "source {}: {rows} {verb} no `{}`, so they belong to no period and are not measured ({}); \
+                 if they are work left undone, such as tickets never answered, date the source by a column every row fills",
+                self.name,
+                plan.columns[plan.date],
+                rows_text(undated, self.files.len() == 1)
+            ));
         }
         if tally.commas_in_semicolon_files > 0 {
             self.warnings.push(format!(
@@ -750,15 +766,35 @@ fn header_slots(plan: &Plan, header: &Row, table: &Table) -> Result<Vec<usize>, 
     if missing.is_empty() && twice.is_empty() {
         return Ok(slots);
     }
-    let hint = (names.len() == 1 && plan.source.delimiter.is_none()).then(|| {
+    let hint = if names.len() == 1 && plan.source.delimiter.is_none() {
         let separator = table.delimiter().map_or_else(String::new, |d| format!("{:?}", d as char));
-        format!("the header reads as a single column with the separator {separator}: set `delimiter` for this source")
-    });
+        Some(format!(
+            "the header reads as a single column with the separator {separator}: set `delimiter` for this source"
+        ))
+    } else {
+        misspelt_columns(plan, &missing, &names)
+    };
     Err(MissingColumns {
         missing,
         twice,
         header: names.iter().map(|n| (*n).to_owned()).collect(),
         hint,
+    })
+}
+
+/// For columns the source names that the header lacks, the header's columns they were most
+/// likely meant for, and where the names are set.
+fn misspelt_columns(plan: &Plan, missing: &[String], names: &[&str]) -> Option<String> {
+    let meant: Vec<String> = missing
+        .iter()
+        .filter_map(|m| spelling::nearest(m, names).map(|n| format!("`{n}` for `{m}`")))
+        .collect();
+    (!meant.is_empty()).then(|| {
+        format!(
+            "did you mean {}? The columns are named in source `{}` of vendorcard.yaml",
+            meant.join(", "),
+            plan.source.name
+        )
     })
 }
 
