@@ -396,6 +396,19 @@ fn a_quote_that_makes_an_export_header_one_cell_is_named() {
 }
 
 #[test]
+fn a_tool_s_own_export_saved_in_kpis_is_sent_to_sources() {
+    let project = good_project();
+    project.file(
+        "kpis/tickets.csv",
+        "Ticket ID,Created at,Group,Status\n1,2026-01-12,Acme EU,Solved\n",
+    );
+    let errors = failed(&project);
+    assert!(errors.contains("the header has no `date` column"), "{errors}");
+    assert!(errors.contains("--> kpis/tickets.csv:1"), "{errors}");
+    assert!(errors.contains("goes under exports/ and is mapped as a source"), "{errors}");
+}
+
+#[test]
 fn half_of_the_long_header_is_an_error_not_a_wide_file() {
     // Without its `value` column the file would be read as wide, its `kpi` column ignored and
     // every KPI of the vendor left missing, owing credits.

@@ -276,12 +276,17 @@ impl<'c> Export<'_, 'c> {
             problem.line = Some(line);
             let separator =
                 [';', '\t', '|'].into_iter().find(|c| fields.len() == 1 && fields[0].contains(*c));
-            if let Some(separator) = separator {
-                problem = problem.with_help(format!(
+            problem = problem.with_help(match separator {
+                Some(separator) => format!(
                     "the cells seem to be separated by {separator:?}: files in kpis/ are separated by commas; \
                      save the export as comma-separated"
-                ));
-            }
+                ),
+                // Most often a tool's own export, one row per ticket or call, saved here as it is.
+                None => "an export in a tool's own shape goes under exports/ and is mapped as a source \
+                         in vendorcard.yaml, which says which columns date a row, name its vendor and \
+                         hold each KPI (see docs/sources.md)"
+                    .to_owned(),
+            });
             self.problems.push(problem);
             return None;
         };
