@@ -513,6 +513,28 @@ fn a_breach_streak_trips_the_breach_gate() {
 }
 
 #[test]
+fn a_breach_streak_says_how_long_it_has_lasted() {
+    let project = two_vendors();
+    // 100 s against a target of 60 s and a tolerance of 90 s: a breach in each of four months.
+    project.file("vendorcard.yaml", "as_of: 2026-04\n").file(
+        "kpis/export.csv",
+        "date,vendor,kpi,value\n2026-01-10,alpha-care,wait,100\n2026-02-10,alpha-care,wait,100\n\
+         2026-03-10,alpha-care,wait,100\n2026-04-10,alpha-care,wait,100\n",
+    );
+    project.build_ok("2026-05-03");
+    let document = project.json();
+    let alert = &document["vendors"][0]["alerts"][0];
+    assert_eq!(alert["kind"], "breach_streak");
+    assert!(
+        alert["message"]
+            .as_str()
+            .expect("a message")
+            .starts_with("Wait time in breach 4 periods running, latest 2026-04: 100 s"),
+        "{alert}"
+    );
+}
+
+#[test]
 fn a_failed_build_says_why_on_the_run_page_and_keeps_its_warnings() {
     let project = two_vendors();
     project.file("kpis/export.csv", "date,vendor,kpi,value\n2026-01-10,alpha-care,wait,fast\n");

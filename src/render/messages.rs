@@ -2,8 +2,9 @@
 
 use chrono::NaiveDate;
 
-use crate::evaluate::Scorecard;
 use crate::evaluate::alerts::{Alert, AlertKind, Subject};
+use crate::evaluate::status::Status;
+use crate::evaluate::{Scorecard, due_history};
 use crate::model::{Contract, Project};
 use crate::render::format;
 
@@ -139,8 +140,14 @@ fn kpi_message(
             format!("{}: no value reported for {period}", kpi.name)
         }
         (AlertKind::BreachStreak, Some(actual)) => {
+            // The alert is raised at three; the message tells how long the streak has lasted.
+            let running = card.periods.iter().position(|p| p.period == period).map_or(3, |upto| {
+                due_history(card, kpi_index, upto)
+                    .take_while(|k| k.status == Status::Breach)
+                    .count()
+            });
             format!(
-                "{} in breach three periods running, latest {period}: {} {against}",
+                "{} in breach {running} periods running, latest {period}: {} {against}",
                 kpi.name,
                 format::actual(actual, kpi, currency)
             )
