@@ -646,3 +646,28 @@ fn every_page_says_what_each_grade_takes_with_its_consequence_escaped() {
         );
     }
 }
+
+#[test]
+fn a_quarterly_kpi_between_its_measuring_months_heads_with_its_last_quarter() {
+    let project = Project::new();
+    project
+        .file("vendorcard.yaml", "as_of: 2026-05\n")
+        .file(
+            "contracts/forge.yaml",
+            "name: Forge\nterm: { start: 2026-01-01 }\nkpis:\n\
+             \x20 - { id: release, name: Release on time, unit: percent, better: higher, target: 90, measured: quarterly }\n",
+        )
+        .file("kpis/forge.csv", "date,vendor,kpi,value\n2026-02-10,forge,release,80\n");
+    project.build_ok("2026-06-03");
+
+    // May is not a quarter's last month, so the heading shows Q1 (measured in March): the one
+    // value of 80% misses the target of 90% with no tolerance, a breach.
+    let page = project.read("vendors/forge/index.html");
+    assert!(
+        page.contains(
+            "<span class=\"status breach\">✗ Breach</span> <span class=\"actual\">80%</span> \
+             <span class=\"measured-in\">for 2026-Q1, its last quarter measured</span>"
+        ),
+        "{page}"
+    );
+}

@@ -6,7 +6,7 @@ use tera::Context;
 
 use crate::diagnostics::Diagnostic;
 use crate::evaluate::obligations::{DeliverableStatus, EvidenceStatus};
-use crate::evaluate::periods::Period;
+use crate::evaluate::periods::{Period, PeriodKind};
 use crate::evaluate::status::Status;
 use crate::evaluate::{Evaluation, Exclusion, KpiResult, PeriodResult, Scorecard};
 use crate::model::{Better, Contract, CreditRule, Grade, Kpi, Measured, Project, WhenMissing};
@@ -58,6 +58,9 @@ struct KpiView {
     status: &'static str,
     status_label: &'static str,
     actual: String,
+    /// The quarter the heading's status is of, when it is not the headline period's: a
+    /// quarterly KPI in a month it is not measured shows its last measured quarter.
+    measured_in: Option<String>,
     rows: Vec<KpiRow>,
     actions: Vec<ActionView>,
 }
@@ -459,7 +462,18 @@ fn kpi_view(project: &Project, card: &Scorecard, index: usize, kpi: &Kpi) -> Kpi
         whole_numbers: kpi.unit == crate::model::Unit::Count,
     });
 
-    let latest = card.headline().map(|p| &p.kpis[index]);
+    let headline = card.headline.map(|h| (card.periods[h].period, &card.periods[h].kpis[index]));
+    let measured = match (kpi.measured, card.headline) {
+        (Measured::Quarterly, Some(h)) if card.periods[h].kpis[index].status == Status::NotDue => {
+            card.periods[..=h]
+                .iter()
+                .rev()
+                .map(|p| (p.period, &p.kpis[index]))
+                .find(|(_, k)| k.status != Status::NotDue)
+        }
+        _ => None,
+    };
+    let latest = measured.or(headline).map(|(_, result)| result);
     KpiView {
         id: kpi.id.clone(),
         name: kpi.name.clone(),
@@ -473,6 +487,9 @@ fn kpi_view(project: &Project, card: &Scorecard, index: usize, kpi: &Kpi) -> Kpi
         status: latest.map_or("not_due", |r| r.status.name()),
         status_label: latest.map_or(status_label(Status::NotDue), |r| status_label(r.status)),
         actual: latest.map_or_else(|| "—".to_owned(), |r| actual_text(contract, kpi, r)),
+        measured_in: measured.map(|(month, _)| {
+            Period::containing(PeriodKind::Quarter, month.last_day()).to_string()
+        }),
         rows: card
             .periods
             .iter()
