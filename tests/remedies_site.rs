@@ -68,3 +68,30 @@ fn credits_states_and_the_cap_reach_every_output() {
     assert!(page.contains("scaled down to the cap of 8%"));
     assert!(page.contains("disputed by the vendor on 2 Mar 2026"));
 }
+
+#[test]
+fn a_quarter_the_term_starts_in_is_billed_for_its_months_in_the_term_and_says_so() {
+    let project = Project::new();
+    project
+        .file("vendorcard.yaml", "period: quarter\nas_of: 2026-Q1\n")
+        .file(
+            "contracts/acme.yaml",
+            "name: Acme Support\nterm: { start: 2026-02-01 }\nfee: { monthly: 1000, currency: EUR }\n\
+             kpis:\n  - { id: wait, name: Wait, unit: seconds, better: lower, target: 60, credit_percent: 6 }\n",
+        )
+        .file("kpis/acme.csv", "date,vendor,kpi,value\n2026-02-10,acme,wait,100\n");
+    project.build_ok("2026-04-02");
+
+    // 100 s breaches 60 s: 6 % of the fee of February and March, the quarter's two months in
+    // the term, 6 % × 2 × 1,000 = 120.00 EUR.
+    assert_eq!(
+        project.read("data/credits.csv"),
+        "vendor,period,kpi,percent_before_cap,percent,amount,currency,state,capped\n\
+         acme,2026-Q1,wait,6,6,120.00,EUR,owed,false\n"
+    );
+    let page = project.read("vendors/acme/index.html");
+    assert!(
+        page.contains("in breach; on the fee of 2 of the quarter&#39;s 3 months, those in the term"),
+        "{page}"
+    );
+}

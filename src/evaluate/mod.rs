@@ -223,7 +223,7 @@ fn period_results(project: &Project, vendor: usize, periods: &[Period]) -> Vec<P
 
 /// The months of a period that the term covers, at least in part: a fee is billed per month,
 /// so a quarter that the term starts or ends in is billed for its months within the term.
-fn billed_months(contract: &Contract, period: Period) -> u32 {
+pub fn billed_months(contract: &Contract, period: Period) -> u32 {
     let covered = |month: &Period| {
         month.last_day() >= contract.term.start
             && contract.term.end.is_none_or(|end| month.first_day() <= end)

@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use crate::evaluate::credits::{Credit, CreditState, CreditTotals};
+use crate::evaluate::periods::Period;
 use crate::evaluate::remedies::StateNote;
-use crate::evaluate::{Exclusion, KpiResult, Scorecard};
+use crate::evaluate::{Exclusion, KpiResult, Scorecard, billed_months};
 use crate::model::{Better, Contract, CreditRule, DisputeStatus, Fee, Kpi};
 use crate::render::format;
 
@@ -95,7 +96,7 @@ pub fn credit_rows(contract: &Contract, card: &Scorecard) -> Vec<CreditRow> {
                 },
                 state: credit.state.name(),
                 state_label: state_label(credit.state),
-                why: why(contract, kpi, result, credit),
+                why: why(contract, kpi, result, credit, period.period),
             });
         }
     }
@@ -110,8 +111,14 @@ fn tier_text(kpi: &Kpi, credit: &Credit, currency: Option<&str>) -> String {
     format!("{word} {}", format::measure(tiers[index].worse_than, kpi.unit, currency))
 }
 
-/// Why a credit was raised and why it is in its state.
-fn why(contract: &Contract, kpi: &Kpi, result: &KpiResult, credit: &Credit) -> String {
+/// Why a credit was raised, on what part of the fee, and why it is in its state.
+fn why(
+    contract: &Contract,
+    kpi: &Kpi,
+    result: &KpiResult,
+    credit: &Credit,
+    period: Period,
+) -> String {
     let raised = match result.status {
         crate::evaluate::status::Status::Missing => "no value reported".to_owned(),
         crate::evaluate::status::Status::Breach => "in breach".to_owned(),
@@ -121,6 +128,17 @@ fn why(contract: &Contract, kpi: &Kpi, result: &KpiResult, credit: &Credit) -> S
         format!(
             "; scaled down to the cap of {}",
             contract.credit_cap_percent.map_or_else(String::new, format::percent)
+        )
+    } else {
+        String::new()
+    };
+    // A quarter the term starts or ends in is billed for its months in the term only, which a
+    // reader working the amount out from the monthly fee needs to know.
+    let billed = billed_months(contract, period);
+    let part = if billed < period.months() {
+        format!(
+            "; on the fee of {billed} of the quarter's {} months, those in the term",
+            period.months()
         )
     } else {
         String::new()
@@ -143,7 +161,7 @@ fn why(contract: &Contract, kpi: &Kpi, result: &KpiResult, credit: &Credit) -> S
             format!("; disputed by the vendor on {}, not owed until decided", format::date(raised))
         }
     };
-    format!("{raised}{capped}{state}")
+    format!("{raised}{part}{capped}{state}")
 }
 
 pub fn disputes(contract: &Contract) -> Vec<DisputeView> {
