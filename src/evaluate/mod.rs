@@ -46,6 +46,9 @@ pub struct KpiResult {
     /// Values measured in the period.
     pub count: u64,
     pub exclusion: Option<Exclusion>,
+    /// Measurements of a period measured on what agreed exclusions left of it: how many were
+    /// left out, and the first exclusion (index into the contract's) that left any out.
+    pub partly_excluded: Option<(u64, usize)>,
     pub credit: Option<Credit>,
 }
 
@@ -257,6 +260,7 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
         score: None,
         count: 0,
         exclusion: None,
+        partly_excluded: None,
         credit: None,
     };
     let Some(months) = measured_months(contract, kpi_index, period) else {
@@ -275,6 +279,7 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
         score: None,
         count,
         exclusion: Some(exclusion),
+        partly_excluded: None,
         credit: None,
     };
     let upheld =
@@ -284,7 +289,7 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
     }
     // A period whose every measurement fell in an agreed exclusion is excluded, not missing;
     // so is one that exclusions cover from end to end, even with nothing reported in it.
-    if let (None, Some(index)) = (measured, agreed) {
+    if let (None, Some((_, index))) = (measured, agreed) {
         return excluded(Exclusion::Agreed { index });
     }
     // Over the days the cell is measured over.
@@ -308,6 +313,7 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
             actual: Some(actual),
             count,
             exclusion,
+            partly_excluded: agreed,
             ..not_due
         };
     }
@@ -318,6 +324,7 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
         score: Some(score),
         count,
         exclusion: None,
+        partly_excluded: agreed,
         credit: None,
     }
 }
@@ -337,23 +344,26 @@ fn measured_months(contract: &Contract, kpi: usize, period: Period) -> Option<Ve
     Some(period.quarter().month_periods().filter(in_term).filter(due).collect())
 }
 
-/// The measurements of `months` together, and the first agreed exclusion that removed any.
+/// The measurements of `months` together; and how many agreed exclusions removed, with the
+/// first exclusion that removed any.
 fn measured_cell(
     project: &Project,
     vendor: usize,
     kpi: usize,
     months: &[Period],
-) -> (Cell, Option<usize>) {
+) -> (Cell, Option<(u64, usize)>) {
     let cells = &project.measurements;
     let mut merged = Cell::default();
-    let mut excluded = None;
+    let mut excluded: Option<(u64, usize)> = None;
     for &month in months {
         if let Some(cell) = cells.cell(vendor, kpi, month) {
             merged.merge(cell);
         }
         let key = crate::model::CellKey { vendor, kpi, period: month };
-        if let Some((_, index)) = cells.excluded.get(&key) {
-            excluded = Some(excluded.map_or(*index, |first: usize| first.min(*index)));
+        if let Some(&(count, index)) = cells.excluded.get(&key) {
+            excluded = Some(
+                excluded.map_or((count, index), |(all, first)| (all + count, first.min(index))),
+            );
         }
     }
     (merged, excluded)

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use tera::Context;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, plural};
 use crate::evaluate::obligations::{DeliverableStatus, EvidenceStatus};
 use crate::evaluate::periods::{Period, PeriodKind};
 use crate::evaluate::status::Status;
@@ -536,6 +536,18 @@ fn kpi_row(contract: &Contract, index: usize, period: Period, result: &KpiResult
         }
         (Status::NotDue, _) => "measured over the quarter, in its last month".to_owned(),
         _ => String::new(),
+    };
+    // A period measured on what exclusions left of it reads like any other without this.
+    let note = match result.partly_excluded {
+        Some((count, index)) => {
+            let left_out = format!(
+                "{} left out: {}",
+                plural(count, "value"),
+                contract.exclusions[index].reason
+            );
+            if note.is_empty() { left_out } else { format!("{note}; {left_out}") }
+        }
+        None => note,
     };
     KpiRow {
         period: period.to_string(),
