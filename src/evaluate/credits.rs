@@ -113,21 +113,21 @@ pub fn period_credits(
     months: u32,
 ) -> PeriodCredits {
     let before: Decimal = raised.iter().flatten().map(|r| r.percent).sum();
-    let scale = match cap {
-        Some(cap) if before > cap && before > Decimal::ZERO => Some(cap / before),
-        _ => None,
-    };
+    let binding = cap.filter(|cap| before > *cap && before > Decimal::ZERO);
+    // A credit scaled to the cap is its share of the cap: multiplied before it is divided, so
+    // that a share that is exact in decimals (2.5 % of 3 % capped at 2.5 %) comes out exact.
+    let scaled = |percent: Decimal| binding.map_or(percent, |cap| percent * cap / before);
     let mut credits: Vec<Option<Credit>> = raised
         .iter()
         .map(|raised| {
             raised.map(|raised| Credit {
                 percent_before_cap: raised.percent,
                 tier: raised.tier,
-                percent: scale.map_or(raised.percent, |s| raised.percent * s),
+                percent: scaled(raised.percent),
                 amount: None,
                 state: raised.state,
                 note: raised.note,
-                capped: scale.is_some(),
+                capped: binding.is_some(),
             })
         })
         .collect();
@@ -136,14 +136,21 @@ pub fn period_credits(
     let mut totals = CreditTotals::default();
     let amount = fee.map(|fee| {
         let base = fee.monthly * Decimal::from(months) / Decimal::ONE_HUNDRED;
-        let parts: Vec<Decimal> = credits.iter().flatten().map(|c| c.percent * base).collect();
-        let mut rounded = allot(&parts, fee.minor_digits).into_iter();
+        let share = |percent: Decimal| match binding {
+            Some(cap) => percent * cap * base / before,
+            None => percent * base,
+        };
+        let parts: Vec<Decimal> =
+            credits.iter().flatten().map(|c| share(c.percent_before_cap)).collect();
+        // Exact, whether or not the cap binds; the parts may carry a quotient's last digit.
+        let total = binding.map_or_else(|| parts.iter().sum(), |cap| cap * base);
+        let mut rounded = allot(&parts, total, fee.minor_digits).into_iter();
         for credit in credits.iter_mut().flatten() {
             let amount = rounded.next().unwrap_or_default();
             credit.amount = Some(amount);
             totals.add(credit.state, amount);
         }
-        round_money(parts.iter().sum(), fee.minor_digits)
+        round_money(total, fee.minor_digits)
     });
 
     PeriodCredits { kpis: credits, percent, amount, totals }
@@ -224,6 +231,38 @@ mod tests {
         let amounts: Vec<_> = credits.kpis.iter().flatten().map(|c| c.amount.unwrap()).collect();
         assert_eq!(amounts, [dec("33.34"), dec("33.33"), dec("33.33")]);
         assert_eq!(credits.amount, Some(dec("100.00")));
+    }
+
+    #[test]
+    fn a_binding_cap_is_owed_to_the_minor_unit_it_rounds_to() {
+        // 3 % capped at 2.5 % of 1,000.20 is 25.005 exactly, which rounds up to 25.01; as
+        // 3 × (2.5 / 3) the share fell a hair short and rounded down to 25.00.
+        let credits = period_credits(
+            &[Some(Raised::owed(dec("3")))],
+            Some(dec("2.5")),
+            Some(&eur("1000.20")),
+            1,
+        );
+        let credit = credits.kpis[0].as_ref().unwrap();
+        assert_eq!((credit.percent, credit.amount), (dec("2.5"), Some(dec("25.01"))));
+        assert_eq!(credits.amount, Some(dec("25.01")));
+    }
+
+    #[test]
+    fn a_tie_between_capped_shares_gives_the_unit_to_the_earlier_kpi() {
+        // 2 % + 10 % = 12 % capped at 5 % of 180 JPY: shares of 2 × 5 × 1.8 / 12 = 1.5 and
+        // 10 × 5 × 1.8 / 12 = 7.5 yen, 9 in all. Rounded down 1 + 7 = 8; the yen left goes to
+        // the earlier of the two equal remainders: 2 + 7.
+        let yen = Fee { monthly: dec("180"), currency: "JPY".into(), minor_digits: 0 };
+        let credits = period_credits(
+            &[Some(Raised::owed(dec("2"))), Some(Raised::owed(dec("10")))],
+            Some(dec("5")),
+            Some(&yen),
+            1,
+        );
+        let amounts: Vec<_> = credits.kpis.iter().flatten().map(|c| c.amount.unwrap()).collect();
+        assert_eq!(amounts, [dec("2"), dec("7")]);
+        assert_eq!(credits.amount, Some(dec("9")));
     }
 
     #[test]

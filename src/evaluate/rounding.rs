@@ -64,10 +64,13 @@ pub fn round_money(amount: Decimal, digits: u32) -> Decimal {
     amount.round_dp_with_strategy(digits, RoundingStrategy::MidpointAwayFromZero)
 }
 
-/// Rounds each part so that the parts add up to the rounded sum: each is rounded down, and the
-/// units left over go to the parts with the largest remainders (on a tie, the earlier part).
-pub fn allot(parts: &[Decimal], digits: u32) -> Vec<Decimal> {
-    let total = round_money(parts.iter().sum(), digits);
+/// Rounds each part so that the parts add up to `total` rounded, `total` being what the parts
+/// add up to before rounding. Each is rounded down, and the units left over go to the parts with
+/// the largest remainders (on a tie, the earlier part). The total is given rather than summed
+/// because parts that are quotients carry the error of their last digit, and their sum can fall
+/// just short of a total that is exactly half a unit.
+pub fn allot(parts: &[Decimal], total: Decimal, digits: u32) -> Vec<Decimal> {
+    let total = round_money(total, digits);
     let mut rounded: Vec<Decimal> =
         parts.iter().map(|p| p.round_dp_with_strategy(digits, RoundingStrategy::ToZero)).collect();
     let unit = Decimal::new(1, digits);
@@ -153,8 +156,15 @@ mod tests {
         // Thirds of 100.00: 33.333…, rounded down to 33.33 each (99.99); the one cent left goes
         // to the first, all remainders being equal.
         let third = dec("100") / dec("3");
-        assert_eq!(allot(&[third, third, third], 2), [dec("33.34"), dec("33.33"), dec("33.33")]);
+        let parts = [third, third, third];
+        assert_eq!(allot(&parts, dec("100"), 2), [dec("33.34"), dec("33.33"), dec("33.33")]);
         // 10.006 + 20.004 = 30.01: rounded down 10.00 + 20.00, one cent to the larger remainder.
-        assert_eq!(allot(&[dec("10.006"), dec("20.004")], 2), [dec("10.01"), dec("20.00")]);
+        let parts = [dec("10.006"), dec("20.004")];
+        assert_eq!(allot(&parts, dec("30.01"), 2), [dec("10.01"), dec("20.00")]);
+        // Halves of 25.005 as quotients may fall a hair short of 12.5025; their sum would round
+        // to 25.00, but the exact total rounds to 25.01, and the cent goes to the first.
+        let half = dec("12.50249999999999999999999999");
+        assert_eq!(round_money(half + half, 2), dec("25.00"));
+        assert_eq!(allot(&[half, half], dec("25.005"), 2), [dec("12.51"), dec("12.50")]);
     }
 }
