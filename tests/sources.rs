@@ -565,6 +565,31 @@ fn a_link_out_of_the_project_is_not_read() {
 }
 
 #[test]
+fn a_link_beside_the_file_it_leads_to_is_not_read_twice() {
+    // `latest.csv` sorts after `desk.csv` in exports/, and `a-latest.csv` before `b.csv` in
+    // kpis/: either way the link is named, and no row is counted twice.
+    let project = project(&replies(), b"Created,Reply\n2026-01-06,20\n");
+    project.file("kpis/b.csv", "date,vendor,kpi,value\n2026-01-05,bolt,first_reply,60\n");
+    std::os::unix::fs::symlink("desk.csv", project.path().join("exports/latest.csv")).unwrap();
+    std::os::unix::fs::symlink("b.csv", project.path().join("kpis/a-latest.csv")).unwrap();
+    let output = project.build("2026-02-03");
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let errors = stderr(&output);
+    for (link, file) in
+        [("exports/latest.csv", "exports/desk.csv"), ("kpis/a-latest.csv", "kpis/b.csv")]
+    {
+        assert!(
+            errors.contains(&format!(
+                "error: leads to the same file as `{file}`, which is read too: its rows would count twice"
+            )),
+            "{errors}"
+        );
+        assert!(errors.contains(&format!("--> {link}\n")), "{errors}");
+    }
+    assert!(errors.contains("error: 2 problems in the inputs"), "{errors}");
+}
+
+#[test]
 fn spreadsheet_times_booleans_and_dates_read_as_their_sheet_shows_them() {
     let source = "date: Created\ndate_format: \"%d.%m.%Y %H:%M\"\nvendor: acme\nkpis:\n  handle_time: { column: Handle }\n  solved: { column: Answered, equals: true }\n";
     let project = project(source, b"");

@@ -2,6 +2,8 @@
 //! in the same order. Hidden files and the lock and temporary files of editors and spreadsheets
 //! are skipped; any other file that is not an input is listed as ignored, never dropped unseen.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -179,6 +181,52 @@ pub fn source_files(
         }
     }
     (matched, problems)
+}
+
+/// Takes out of one reader's files those that are a file already in them, reached again through
+/// a link (`latest.csv` beside the export it points to): read twice, its rows would count twice.
+/// Each is an error at the link.
+pub fn one_file_twice(files: &mut Vec<InputFile>) -> Vec<Diagnostic> {
+    let is_link =
+        |f: &InputFile| f.path.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink());
+    if !files.iter().any(is_link) {
+        return Vec::new();
+    }
+    let mut seen: HashMap<PathBuf, usize> = HashMap::new();
+    let mut twice = Vec::new();
+    for (index, file) in files.iter().enumerate() {
+        let identity = std::fs::canonicalize(&file.path).unwrap_or_else(|_| file.path.clone());
+        match seen.entry(identity) {
+            Entry::Vacant(entry) => {
+                entry.insert(index);
+            }
+            // Blame the link, which may sort before or after the file it leads to.
+            Entry::Occupied(entry) if is_link(file) => twice.push((index, *entry.get())),
+            Entry::Occupied(mut entry) => {
+                twice.push((std::mem::replace(entry.get_mut(), index), index));
+            }
+        }
+    }
+    let problems = twice
+        .iter()
+        .map(|&(link, other)| {
+            Diagnostic::error(
+                &files[link].shown,
+                format!(
+                    "leads to the same file as `{}`, which is read too: its rows would count twice; remove the link, or keep it out of the files read",
+                    files[other].shown
+                ),
+            )
+        })
+        .collect();
+    let mut dropped: Vec<usize> = twice.into_iter().map(|(link, _)| link).collect();
+    dropped.sort_unstable();
+    let mut index = 0;
+    files.retain(|_| {
+        index += 1;
+        dropped.binary_search(&(index - 1)).is_err()
+    });
+    problems
 }
 
 const LINK_OUT: &str = "is a link that leads out of the project, or into its output or input \

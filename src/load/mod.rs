@@ -82,6 +82,8 @@ pub fn load(
 ) -> Result<Loaded, Vec<Diagnostic>> {
     let mut found = discover::discover(root)?;
     let mut problems = std::mem::take(&mut found.problems);
+    problems.extend(discover::one_file_twice(&mut found.kpi_exports));
+    problems.extend(discover::one_file_twice(&mut found.surveys));
     let mut report = LoadReport { ignored_files: found.ignored.clone(), ..LoadReport::default() };
 
     let (settings, settings_text) = load_settings(found.settings.as_ref(), today, &mut problems);
@@ -242,8 +244,11 @@ fn find_source_files(
         problems.extend(sources::check_against(source, contracts, &broken_ids, file, text));
     }
     let globs: Vec<&[String]> = settings.sources.iter().map(|s| s.files.as_slice()).collect();
-    let (matched, mut unreadable) = discover::source_files(root, &globs, output);
+    let (mut matched, mut unreadable) = discover::source_files(root, &globs, output);
     problems.append(&mut unreadable);
+    for files in &mut matched {
+        problems.extend(discover::one_file_twice(files));
+    }
     // One file read by two sources that map the same KPI would count its rows twice, also
     // when one of them reaches it through a link.
     let identity = |f: &InputFile| std::fs::canonicalize(&f.path).unwrap_or(f.path.clone());
