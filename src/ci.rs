@@ -57,6 +57,15 @@ pub fn data(text: &str) -> String {
     inert(&text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A"))
 }
 
+/// One line of the log, which may quote cells of the inputs: their line breaks and other control
+/// characters are replaced, so that a cell can neither start a line of its own (a workflow
+/// command) nor move the cursor or colour the terminal.
+pub fn log_line(text: &str) -> String {
+    let text: String =
+        text.chars().map(|c| if c.is_control() && c != '\t' { '\u{fffd}' } else { c }).collect();
+    inert(&text)
+}
+
 /// A line for a CI log in which text from the inputs cannot act as a workflow command: GitHub
 /// reads `::name::` at the start of a line and `##[name]` anywhere in it. A zero-width space
 /// keeps both from reading as such, and the line from looking any different.
@@ -145,6 +154,9 @@ mod tests {
         assert_eq!(inert("grades A 1, B::2"), "grades A 1, B::2");
         assert_eq!(data("a\u{1b}[31mred\u{7}"), "a\u{fffd}[31mred\u{fffd}");
         assert_eq!(data("x ##[error]y"), "x ##\u{200b}[error]y");
+        // A cell quoted in a log line cannot start a line of its own.
+        assert_eq!(log_line("values `x\n::error::Void` 1"), "values `x\u{fffd}::error::Void` 1");
+        assert_eq!(log_line("`\u{1b}]0;owned\u{7}` 1\tnext"), "`\u{fffd}]0;owned\u{fffd}` 1\tnext");
     }
 
     #[test]

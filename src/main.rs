@@ -126,15 +126,17 @@ impl Terminal {
     }
 
     fn error(&self, message: &str) {
-        let message = ci::inert(message);
-        let _ = writeln!(std::io::stderr(), "{}: {message}", self.paint("1;31", "error"));
+        // An error's causes follow it one per line.
+        let lines: Vec<String> = message.lines().map(ci::log_line).collect();
+        let _ =
+            writeln!(std::io::stderr(), "{}: {}", self.paint("1;31", "error"), lines.join("\n"));
     }
 }
 
 /// A line of the log; the log of a CI job may hold text from the inputs, which must not act as
-/// a workflow command there.
+/// a workflow command there nor reach the terminal as control characters.
 fn say(out: &mut dyn Write, line: &str) {
-    let _ = writeln!(out, "{}", ci::inert(line));
+    let _ = writeln!(out, "{}", ci::log_line(line));
 }
 
 impl Progress for Terminal {

@@ -251,3 +251,27 @@ fn link_loops_and_file_names_that_are_not_utf8_are_handled() {
     assert!(log.contains("warning: holds a header only"), "{log}");
     assert!(log.contains("kpis/caf\u{fffd}.csv"), "{log}");
 }
+
+#[test]
+fn a_cell_quoted_in_the_build_log_cannot_start_a_line_or_drive_the_terminal() {
+    let project = Project::new();
+    project
+        .file("contracts/acme.yaml", &contract("Acme", "  - { id: solved, unit: percent, better: higher, target: 80 }\n"))
+        .file(
+            "vendorcard.yaml",
+            "as_of: 2026-03-31\nsources:\n  - name: tickets\n    files: exports/tickets.csv\n    date: Created\n    \
+             vendor: { column: Team, map: { North: acme } }\n    kpis:\n      solved: { column: Status, equals: Solved }\n",
+        )
+        .file(
+            "exports/tickets.csv",
+            "Created,Team,Status\n2026-03-02,North,Solved\n2026-03-03,\"x\n::error::Void\",Solved\n\
+             2026-03-04,North,\"\u{1b}]0;owned\u{7}\"\n",
+        );
+    let output = project.build("2026-04-15");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let log = format!("{}{}", stderr(&output), String::from_utf8_lossy(&output.stdout));
+    assert!(log.lines().all(|line| !line.starts_with("::")), "{log}");
+    assert!(!log.contains('\u{1b}') && !log.contains('\u{7}'), "{log:?}");
+    // The cells are still named, their control characters shown as U+FFFD.
+    assert!(log.contains("values `x\u{fffd}::error::Void` 1 (row 3)"), "{log}");
+}
