@@ -338,7 +338,11 @@ fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn
     let mut after: BTreeMap<&str, u64> = BTreeMap::new();
     let mut outside: BTreeMap<&str, u64> = BTreeMap::new();
     let mut excluded: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut transition: BTreeMap<&str, u64> = BTreeMap::new();
     for (vendor, left_out) in &report.left_out {
+        if left_out.in_transition > 0 {
+            transition.insert(vendor, left_out.in_transition);
+        }
         if left_out.in_exclusions > 0 {
             excluded.insert(vendor, left_out.in_exclusions);
         }
@@ -362,6 +366,12 @@ fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn
         progress.stage(&format!(
             "left out measurements dated outside the contract term: {}",
             counted(&outside)
+        ));
+    }
+    if !transition.is_empty() {
+        progress.stage(&format!(
+            "left out measurements dated before service levels apply, in the period they start: {}",
+            counted(&transition)
         ));
     }
     let survey_after: BTreeMap<&str, u64> = report

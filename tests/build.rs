@@ -355,3 +355,36 @@ fn replacing_a_site_removes_a_link_inside_it_not_what_it_points_to() {
         "not vendorcard's"
     );
 }
+
+#[test]
+fn transition_figures_do_not_count_in_the_period_service_levels_start_in() {
+    let project = Project::new();
+    project
+        .file("vendorcard.yaml", "period: quarter\nas_of: 2026-Q1\n")
+        .file(
+            "contracts/acme.yaml",
+            "name: Acme\nterm: { start: 2026-01-01 }\nservice_levels_from: 2026-03-01\n\
+             fee: { monthly: 1000, currency: EUR }\n\
+             kpis:\n  - { id: solved, unit: percent, better: higher, target: 90, credit_percent: 10 }\n",
+        )
+        .file(
+            "kpis/acme.csv",
+            "date,vendor,kpi,value\n2026-01-15,acme,solved,0\n2026-02-15,acme,solved,0\n\
+             2026-03-10,acme,solved,95\n2026-03-20,acme,solved,100\n",
+        );
+    let output = project.build_ok("2026-04-15");
+
+    // Q1 is scored, on March alone: (95 + 100) / 2 = 97.5, met, no credit. With January's and
+    // February's zeros it would be 48.75, a breach owing 10 % of 3,000 EUR.
+    let document = project.json();
+    let q1 = kpi(&document, 0, 0, 0);
+    assert_eq!((q1["actual"].clone(), q1["status"].clone()), (json!(97.5), json!("met")));
+    assert_eq!(q1["credit"], Value::Null);
+    assert!(
+        stderr(&output).contains(
+            "left out measurements dated before service levels apply, in the period they start: acme 2"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -293,8 +293,11 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
         return excluded(Exclusion::Agreed { index });
     }
     // Over the days the cell is measured over.
-    let from =
-        months.first().map_or(period.first_day(), |m| m.first_day()).max(contract.term.start);
+    let from = months
+        .first()
+        .map_or(period.first_day(), |m| m.first_day())
+        .max(contract.term.start)
+        .max(contract.service_levels_from);
     let to = contract.term.end.map_or(period.last_day(), |end| end.min(period.last_day()));
     if measured.is_none()
         && let Some(index) = excluded_whole(contract, kpi_index, from, to)

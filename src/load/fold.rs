@@ -1,6 +1,7 @@
 //! Folding measurements into their (vendor, KPI, period) cells as rows are read, for KPI exports
-//! and mapped sources alike. A measurement dated outside its contract's term, or after an
-//! `as_of` set in settings, is left out and counted.
+//! and mapped sources alike. A measurement dated outside its contract's term, after an `as_of`
+//! set in settings, or in the transition before service levels apply but in a period that is
+//! scored, is left out and counted.
 
 use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
@@ -29,6 +30,9 @@ pub struct LeftOut {
     pub after_as_of: u64,
     /// Removed by an exclusion the contract agrees.
     pub in_exclusions: u64,
+    /// Dated before service levels apply, in a period that is scored: the period is measured
+    /// from the day they apply.
+    pub in_transition: u64,
 }
 
 impl LeftOut {
@@ -36,6 +40,7 @@ impl LeftOut {
         self.outside_term += other.outside_term;
         self.after_as_of += other.after_as_of;
         self.in_exclusions += other.in_exclusions;
+        self.in_transition += other.in_transition;
     }
 }
 
@@ -130,6 +135,13 @@ impl<'a> Fold<'a> {
         }
 
         let key = CellKey { vendor, kpi, period: Period::containing(self.window.kind, date) };
+        // A period that service levels start in is scored, and on their days alone: the
+        // transition's figures before them must not breach it.
+        let levels_from = contract.service_levels_from;
+        if date < levels_from && key.period.last_day() >= levels_from {
+            self.left_out.entry(vendor).or_default().in_transition += 1;
+            return false;
+        }
         if let Some(index) = contract.exclusion(kpi, date) {
             let entry = self.excluded.entry(key).or_insert((0, index));
             entry.0 += 1;
@@ -158,6 +170,9 @@ impl<'a> Fold<'a> {
         date: NaiveDate,
     ) -> (NaiveDate, NaiveDate) {
         let mut from = period.first_day().max(contract.term.start);
+        if period.last_day() >= contract.service_levels_from {
+            from = from.max(contract.service_levels_from);
+        }
         let mut to = period.last_day();
         for end in [contract.term.end, self.window.as_of].into_iter().flatten() {
             to = to.min(end);
