@@ -184,7 +184,18 @@ pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summ
         progress,
         Stage::Write,
         || staging.finish().map_err(Error::from),
-        |w| format!("wrote {}, {} to {}", plural(w.files, "file"), size(w.bytes), shown.display()),
+        |w| {
+            let cleared = match w.cleared {
+                0 => String::new(),
+                n => format!("; removed {} left beside it by stopped builds", plural(n, "folder")),
+            };
+            format!(
+                "wrote {}, {} to {}{cleared}",
+                plural(w.files, "file"),
+                size(w.bytes),
+                shown.display()
+            )
+        },
     )?;
 
     Ok(Summary::new(&loaded, evaluation, &options.gates))

@@ -130,7 +130,19 @@ pub fn check_output_folder(project: &Path, out: &Path) -> Result<(), SiteError> 
 pub struct Written {
     pub files: usize,
     pub bytes: u64,
+    /// Folders left beside the output by builds that were stopped, removed after this one.
+    pub cleared: usize,
 }
+
+/// The prefixes of the folders a build makes beside the output: the new site as it is
+/// assembled, and the old one on its way out.
+const STAGING_PREFIX: &str = ".vendorcard-new-";
+const OLD_PREFIX: &str = ".vendorcard-old-";
+
+/// How long such a folder may stand before it is taken for one left by a build that was
+/// stopped: far longer than any build takes, so that a build running beside this one keeps its
+/// own.
+const LEFT_BEHIND: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 
 /// A new site being assembled beside the output folder. Files are written into it as they are
 /// rendered, from any thread, so that a build never holds the whole site in memory; `finish`
@@ -153,7 +165,7 @@ impl Staging {
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(io_error(parent))?;
         let folder = tempfile::Builder::new()
-            .prefix(".vendorcard-new-")
+            .prefix(STAGING_PREFIX)
             .tempdir_in(parent)
             .map_err(io_error(parent))?;
         Ok(Staging {
@@ -192,10 +204,35 @@ impl Staging {
         let marker = self.folder.path().join(MARKER);
         let text = format!("{MARKER_TEXT}{}", self.of.marker_line());
         fs::write(&marker, text).map_err(io_error(&marker))?;
-        let written = Written { files: self.files.into_inner(), bytes: self.bytes.into_inner() };
+        let (files, bytes) = (self.files.into_inner(), self.bytes.into_inner());
         swap_in(self.folder, &self.out, &self.parent, self.replacing)?;
-        Ok(written)
+        let cleared = clear_left_behind(&self.parent, std::time::SystemTime::now());
+        Ok(Written { files, bytes, cleared })
     }
+}
+
+/// Removes the folders that builds stopped midway (killed, or the machine shut down) left
+/// beside the output, which no later build would otherwise ever remove; returns how many.
+fn clear_left_behind(parent: &Path, now: std::time::SystemTime) -> usize {
+    let Ok(entries) = fs::read_dir(parent) else { return 0 };
+    let mut cleared = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(STAGING_PREFIX) || name.starts_with(OLD_PREFIX)) {
+            continue;
+        }
+        // `DirEntry::metadata` does not follow a link, so only real folders are removed.
+        let Ok(metadata) = entry.metadata() else { continue };
+        let age = metadata.modified().ok().and_then(|at| now.duration_since(at).ok());
+        if metadata.is_dir()
+            && age.is_some_and(|age| age > LEFT_BEHIND)
+            && fs::remove_dir_all(entry.path()).is_ok()
+        {
+            cleared += 1;
+        }
+    }
+    cleared
 }
 
 /// Whether `out` exists and may be replaced by the site `of`.
@@ -234,10 +271,8 @@ fn swap_in(
             SiteError::Io { path: out.to_path_buf(), source }
         });
     }
-    let old = tempfile::Builder::new()
-        .prefix(".vendorcard-old-")
-        .tempdir_in(parent)
-        .map_err(io_error(parent))?;
+    let old =
+        tempfile::Builder::new().prefix(OLD_PREFIX).tempdir_in(parent).map_err(io_error(parent))?;
     let old_path = old.path().join("site");
     fs::rename(out, &old_path).map_err(io_error(out))?;
     if let Err(source) = fs::rename(staging.path(), out) {
@@ -287,6 +322,32 @@ mod tests {
         let leftovers: Vec<_> =
             fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers, ["public"], "no staging folders are left behind");
+    }
+
+    #[test]
+    fn folders_left_by_stopped_builds_are_removed_once_they_are_old() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        for name in [".vendorcard-new-abc", ".vendorcard-old-def", ".vendorcard-new-fresh", "keep"]
+        {
+            fs::create_dir(dir.path().join(name)).unwrap();
+            fs::write(dir.path().join(name).join("index.html"), "x").unwrap();
+        }
+        // Stopped in 2001; the fresh one was made just now.
+        let long_ago = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+        for name in [".vendorcard-new-abc", ".vendorcard-old-def", "keep"] {
+            let folder = fs::File::open(dir.path().join(name)).unwrap();
+            folder.set_modified(long_ago).unwrap();
+        }
+
+        let written = write(&out, &[file("index.html", "one")], false).unwrap();
+
+        assert_eq!(written.cleared, 2);
+        let mut left: Vec<_> =
+            fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        left.sort();
+        // A recent one may be a build running beside this one.
+        assert_eq!(left, [".vendorcard-new-fresh", "keep", "public"]);
     }
 
     #[test]
