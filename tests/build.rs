@@ -228,10 +228,23 @@ fn a_project_template_replaces_the_built_in_one() {
 #[test]
 fn a_broken_template_is_an_error_naming_its_file() {
     let project = Project::fixture("lumen");
-    project.file("templates/vendor.html", "{% if %}");
+    project.file("templates/vendor.html", "<h1>Vendor</h1>\n{% if %}\n");
     let output = project.build("2026-02-28");
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("templates/vendor.html"), "{}", stderr(&output));
+    // The place of the problem, and the line with a caret under it, as for any other input.
+    assert!(
+        stderr(&output).contains(
+            "error: is not a valid template: Found `%}` but expected one of: integer, float, string, bool, ident"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output)
+            .contains("  --> templates/vendor.html:2:7\n   |\n 2 | {% if %}\n   |       ^\n"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!project.out().exists());
 }
 
@@ -334,10 +347,18 @@ fn the_settings_file_may_be_spelt_yml() {
 #[test]
 fn a_broken_child_template_is_named_not_the_template_it_extends() {
     let project = Project::fixture("lumen");
-    project.file("templates/vendor.html", "{% extends \"base.html\" %}{{ stray }}");
+    project.file(
+        "templates/vendor.html",
+        "{% extends \"base.html\" %}\n{% block content %}{{ stray }}{% endblock content %}",
+    );
     let output = project.build("2026-02-28");
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("--> templates/vendor.html"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("error: could not be rendered: Variable `stray` is not defined"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stderr(&output).contains("--> templates/vendor.html:2:23\n"), "{}", stderr(&output));
     assert!(!stderr(&output).contains("--> templates/base.html"), "{}", stderr(&output));
 }
 

@@ -1,7 +1,7 @@
 //! The page templates and style sheet: built into the binary, each replaceable by a file of the
 //! same name in the project's `templates/` folder.
 
-use tera::{Context, Tera};
+use tera::{Context, ErrorKind, Tera};
 
 use crate::diagnostics::Diagnostic;
 use crate::load::TemplateOverride;
@@ -20,6 +20,9 @@ const BUILT_IN_STYLE: &str = include_str!("../../templates/style.css");
 #[derive(Debug)]
 pub struct Templates {
     tera: Tera,
+    /// Each template's name, the file it was read from as shown to the user, and its text, so
+    /// that a problem in it can be placed.
+    sources: Vec<(String, String, String)>,
     pub style: String,
     /// Notes for the build log: which built-ins were replaced, which files were not used.
     pub notes: Vec<Diagnostic>,
@@ -65,33 +68,49 @@ impl Templates {
         tera.add_raw_templates(
             sources.iter().map(|(name, _, text)| (name.as_str(), text.as_str())),
         )
-        .map_err(|error| {
-            // Tera places the error at `--> <template>:<line>:<column>`; say which file that
-            // was. A snippet of the template may name others (`{% extends "base.html" %}`).
-            let text = one_line(&error);
-            let shown = sources
-                .iter()
-                .find(|(name, ..)| text.contains(&format!("--> {name}:")))
-                .or_else(|| sources.iter().find(|(name, ..)| text.contains(name.as_str())))
-                .map_or("templates", |(_, shown, _)| shown.as_str());
-            vec![Diagnostic::error(shown, format!("is not a valid template: {}", one_line(&error)))]
-        })?;
-        Ok(Templates { tera, style, notes })
+        .map_err(|error| vec![placed(&sources, &error, "templates", "is not a valid template")])?;
+        Ok(Templates { tera, sources, style, notes })
     }
 
     pub fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
         self.tera.render(name, context).map_err(|error| {
-            Diagnostic::error(
-                format!("templates/{name}"),
-                format!("could not be rendered: {}", one_line(&error)),
-            )
+            placed(&self.sources, &error, &format!("templates/{name}"), "could not be rendered")
         })
     }
 }
 
-/// Tera's error and its causes, on one line each joined with `: `.
+/// A template's problem at its line and column in the file it came from, where Tera knows the
+/// place; otherwise at `fallback`, with Tera's whole message.
+fn placed(
+    sources: &[(String, String, String)],
+    error: &tera::Error,
+    fallback: &str,
+    what: &str,
+) -> Diagnostic {
+    let report = match error.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => Some(report),
+        _ => None,
+    };
+    let source = report.and_then(|report| {
+        let (_, shown, text) = sources.iter().find(|(name, ..)| name == report.filename())?;
+        Some((report, shown, text))
+    });
+    match source {
+        Some((report, shown, text)) => {
+            let span = report.span();
+            Diagnostic::error(shown, format!("{what}: {}", report.message())).at(
+                span.start_line as u64,
+                span.start_col as u64 + 1,
+                Some(text),
+            )
+        }
+        None => Diagnostic::error(fallback, format!("{what}: {}", one_line(error))),
+    }
+}
+
+/// Tera's error and its causes on one line, joined with `: `.
 fn one_line(error: &tera::Error) -> String {
-    let mut text = error.to_string();
+    let mut text: String = error.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         text.push_str(": ");
