@@ -27,8 +27,8 @@ use status::Status;
 /// Why a KPI's period is excluded from scoring.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exclusion {
-    /// Fewer values than the KPI's `min_count`.
-    TooFew { count: u64, min: u64 },
+    /// Fewer values than the KPI's `min_count` (the result's `count`).
+    TooFew { min: u64 },
     /// Every measurement of the period fell in an agreed exclusion (index into the contract's).
     Agreed { index: usize },
     /// The vendor disputed the period and the dispute was upheld.
@@ -47,8 +47,9 @@ pub struct KpiResult {
     pub count: u64,
     pub exclusion: Option<Exclusion>,
     /// Measurements of a period measured on what agreed exclusions left of it: how many were
-    /// left out, and the first exclusion (index into the contract's) that left any out.
-    pub partly_excluded: Option<(u64, usize)>,
+    /// left out, and the first exclusion (index into the contract's) that left any out. Kept
+    /// small, as there is one result per vendor, KPI and period.
+    pub partly_excluded: Option<(u32, u32)>,
     pub credit: Option<Credit>,
 }
 
@@ -305,18 +306,22 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
         return excluded(Exclusion::Agreed { index });
     }
 
+    let partly = agreed.map(|(left_out, index)| {
+        let small = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        (small(left_out), small(index as u64))
+    });
     let Some(actual) = measured else {
         let score = (kpi.when_missing == WhenMissing::Breach).then_some(0.0);
         return KpiResult { status: Status::Missing, score, ..not_due };
     };
     if let Some(min) = kpi.min_count.filter(|min| count < *min) {
-        let exclusion = Some(Exclusion::TooFew { count, min });
+        let exclusion = Some(Exclusion::TooFew { min });
         return KpiResult {
             status: Status::Excluded,
             actual: Some(actual),
             count,
             exclusion,
-            partly_excluded: agreed,
+            partly_excluded: partly,
             ..not_due
         };
     }
@@ -327,7 +332,7 @@ fn kpi_result(project: &Project, vendor: usize, kpi_index: usize, period: Period
         score: Some(score),
         count,
         exclusion: None,
-        partly_excluded: agreed,
+        partly_excluded: partly,
         credit: None,
     }
 }

@@ -525,8 +525,8 @@ fn kpi_row(contract: &Contract, index: usize, period: Period, result: &KpiResult
     let remedy = remedies::period_note(contract, index, result, period);
     let note = match (result.status, result.exclusion) {
         _ if remedy.is_some() => remedy.unwrap_or_default(),
-        (_, Some(Exclusion::TooFew { count, min })) => {
-            format!("{count} values, fewer than the {min} needed")
+        (_, Some(Exclusion::TooFew { min })) => {
+            format!("{} values, fewer than the {min} needed", result.count)
         }
         (Status::Missing, _) if kpi.when_missing == WhenMissing::Skip => {
             "not scored (when_missing: skip)".to_owned()
@@ -540,11 +540,8 @@ fn kpi_row(contract: &Contract, index: usize, period: Period, result: &KpiResult
     // A period measured on what exclusions left of it reads like any other without this.
     let note = match result.partly_excluded {
         Some((count, index)) => {
-            let left_out = format!(
-                "{} left out: {}",
-                plural(count, "value"),
-                contract.exclusions[index].reason
-            );
+            let reason = &contract.exclusions[index as usize].reason;
+            let left_out = format!("{} left out: {reason}", plural(count, "value"));
             if note.is_empty() { left_out } else { format!("{note}; {left_out}") }
         }
         None => note,
