@@ -137,6 +137,12 @@ pub fn build(options: &BuildOptions, progress: &mut dyn Progress) -> Result<Summ
     gates::check_gates(&options.gates, &loaded.project).map_err(Error::Usage)?;
 
     let mut loaded = loaded;
+    // The settings' `base_url` is where the buyer's portfolio is hosted. A vendor's site is
+    // hosted elsewhere, and must not claim the portfolio's address (which lists every vendor)
+    // as its own: it has an address only when `--base-url` gives one.
+    if options.vendor.is_some() {
+        loaded.project.settings.base_url = None;
+    }
     if let Some(url) = &options.base_url {
         loaded.project.settings.base_url = config::normalise_base_url(url).map_err(Error::Usage)?;
     }

@@ -353,6 +353,15 @@ fn a_vendor_site_holds_no_trace_of_another_vendor() {
         );
     }
 
+    // The settings' base URL is the portfolio's address, which lists every vendor: a vendor's
+    // site does not claim it, and has an address only when --base-url gives one.
+    project.file("vendorcard.yaml", "as_of: 2026-03\nbase_url: https://buyer.example/cards/\n");
+    let settled = project.run(&["build", ".", "--today", TODAY, "--vendor", "alpha-care"]);
+    assert!(settled.status.success(), "{}", stderr(&settled));
+    let index = std::fs::read_to_string(site.join("index.html")).expect("the index page");
+    assert!(!index.contains("buyer.example"), "{index}");
+    assert!(!site.join("sitemap.xml").exists());
+
     let unknown = project.run(&["build", ".", "--today", TODAY, "--vendor", "omega"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("expected one of alpha-care, zeta-ops"));
