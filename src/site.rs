@@ -70,6 +70,10 @@ pub enum SiteError {
         "`{out}` holds {was}; writing {now} over it could send one reader what is meant for another: choose another --out, or pass --force to replace it"
     )]
     OtherSite { out: PathBuf, was: SiteOf, now: SiteOf },
+    #[error(
+        "`{out}` lies inside `{site}`, a site vendorcard wrote, which may be sent to a reader of its own and is replaced whole by its next build: choose another --out, or pass --force"
+    )]
+    InsideSite { out: PathBuf, site: PathBuf },
     #[error("`{0}` is a file, not a folder: choose another --out")]
     NotAFolder(PathBuf),
     #[error("cannot write `{path}`: {source}")]
@@ -237,6 +241,11 @@ fn clear_left_behind(parent: &Path, now: std::time::SystemTime) -> usize {
 
 /// Whether `out` exists and may be replaced by the site `of`.
 fn prepare(out: &Path, of: &SiteOf, force: bool) -> Result<bool, SiteError> {
+    let whole = resolved(out);
+    let inside = whole.ancestors().skip(1).find(|folder| folder.join(MARKER).is_file());
+    if let Some(site) = inside.filter(|_| !force) {
+        return Err(SiteError::InsideSite { out: out.to_path_buf(), site: site.to_path_buf() });
+    }
     let metadata = match fs::symlink_metadata(out) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
@@ -385,6 +394,20 @@ mod tests {
         write_site(&out, SiteOf::Portfolio, &[file("index.html", "all")], true).unwrap();
         let refused = write_site(&out, ledgerline(), &[file("index.html", "x")], false);
         assert!(matches!(refused, Err(SiteError::OtherSite { was: SiteOf::Portfolio, .. })));
+    }
+
+    #[test]
+    fn no_site_is_written_inside_another_without_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let acme = dir.path().join("acme");
+        write_site(&acme, SiteOf::Vendor("acme".into()), &[file("index.html", "a")], false)
+            .unwrap();
+        for inner in [acme.join("all"), acme.join("deeper/still")] {
+            let refused = write(&inner, &[file("index.html", "all")], false);
+            assert!(matches!(refused, Err(SiteError::InsideSite { .. })), "{refused:?}");
+            assert!(!inner.exists());
+        }
+        write(&acme.join("all"), &[file("index.html", "all")], true).unwrap();
     }
 
     #[test]
