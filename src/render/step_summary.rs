@@ -94,13 +94,23 @@ pub fn failed(reason: &str, problems: &[Diagnostic]) -> String {
         text.push('\n');
     }
     for problem in problems {
-        text.push_str(&format!(
-            "- `{}` {}\n",
-            problem.place().replace('`', "'"),
-            escape(&problem.message)
-        ));
+        text.push_str(&format!("- {} {}\n", code(&problem.place()), escape(&problem.message)));
     }
     text
+}
+
+/// A code span of text shown as itself: nothing in a code span is markdown or HTML but a line
+/// break, which could end it and the list item (a file may be named with one), and a backtick.
+fn code(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .map(|c| match c {
+            '`' => '\'',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    format!("`{text}`")
 }
 
 /// Text shown as itself in GitHub-flavoured markdown, inside a table cell or a list item.
@@ -125,7 +135,8 @@ fn escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{code, escape, failed};
+    use crate::diagnostics::Diagnostic;
 
     #[test]
     fn vendor_text_cannot_add_markup() {
@@ -134,5 +145,21 @@ mod tests {
         assert_eq!(escape("<img src=x>"), "&lt;img src\\=x&gt;");
         assert_eq!(escape("two\nlines"), "two lines");
         assert_eq!(escape("Ünïcode"), "Ünïcode");
+    }
+
+    #[test]
+    fn a_file_name_in_a_failed_build_s_summary_stays_in_its_line() {
+        let name =
+            "reviews/acme/2026-01-20\n> [Approve](https:evil.example) <img src=x>\n# Passed.md";
+        assert_eq!(
+            code(name),
+            "`reviews/acme/2026-01-20 > [Approve](https:evil.example) <img src=x> # Passed.md`"
+        );
+        let text = failed("1 problem in the inputs", &[Diagnostic::error(name, "is `bad`")]);
+        assert_eq!(text.lines().filter(|line| line.starts_with("- ")).count(), 1, "{text}");
+        assert!(
+            !text.lines().any(|line| line.starts_with('#') && line.contains("Passed")),
+            "{text}"
+        );
     }
 }
