@@ -99,7 +99,7 @@ pub fn tripped(gates: &[Gate], project: &Project, evaluation: &Evaluation) -> Ve
             .scorecards
             .iter()
             .filter(|card| {
-                let headline = card.headline();
+                let headline = card.current(evaluation.period);
                 match gate {
                     Gate::Grade(grade) => {
                         let limit = project.settings.grades.iter().position(|g| &g.grade == grade);

@@ -450,7 +450,7 @@ fn summary_line(loaded: &Loaded, evaluation: &Evaluation) -> String {
     let mut alerts = 0;
     let mut high = 0;
     for card in &evaluation.scorecards {
-        match card.headline().and_then(|p| p.grade) {
+        match card.current(evaluation.period).and_then(|p| p.grade) {
             Some(grade) => counts[grade] += 1,
             None => unscored += 1,
         }

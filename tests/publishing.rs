@@ -680,3 +680,50 @@ fn a_quarterly_kpi_between_its_measuring_months_heads_with_its_last_quarter() {
         "{page}"
     );
 }
+
+#[test]
+fn a_term_that_ended_before_as_of_is_not_reported_as_this_period() {
+    let project = two_vendors();
+    // Alpha's term ends in February, in breach (100 s against 60 s, tolerance 90 s), owing
+    // 2 % of 10,000 = 200.00 EUR for February. March, the period holding as_of, is Zeta's alone.
+    project
+        .file(
+            "contracts/alpha-care.yaml",
+            "name: Alpha Care Ltd\nterm: { start: 2026-01-01, end: 2026-02-28 }\n\
+             fee: { monthly: 10000, currency: EUR }\n\
+             kpis:\n  - { id: wait, name: Wait time, unit: seconds, better: lower, target: 60, tolerance: 90, credit_percent: 2 }\n",
+        )
+        .file(
+            "kpis/export.csv",
+            "date,vendor,kpi,value\n2026-01-10,alpha-care,wait,45\n2026-02-10,alpha-care,wait,100\n\
+             2026-03-10,zeta-ops,uptime,99.97\n",
+        );
+    let summary = project.path().join("summary.md");
+    let output = Command::cargo_bin("vendorcard")
+        .expect("the binary")
+        .current_dir(project.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["build", ".", "--today", TODAY, "--fail-on", "credits,grade:D,alert:high"])
+        .output()
+        .expect("a run");
+
+    // No gate trips: February is not the period holding as_of.
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("grades A 1, B 0, C 0, D 0"), "{}", stdout(&output));
+    let document = project.json();
+    let alpha = &document["vendors"][0];
+    assert!(alpha["score"].is_null() && alpha["grade"].is_null(), "{alpha}");
+    assert_eq!(alpha["credits"]["owed"], 0.0);
+    assert_eq!(alpha["credits_term"]["owed"], 200.0);
+    assert_eq!(alpha["alerts"], serde_json::json!([]));
+    let portfolio = project.read("index.html");
+    assert!(portfolio.contains("No credits owed this period."), "{portfolio}");
+    assert!(portfolio.contains("<span class=\"service\">term ended 28 Feb 2026</span>"));
+    let text = std::fs::read_to_string(&summary).expect("the summary");
+    assert!(
+        text.contains("| Alpha Care Ltd (`alpha-care`, term ended 28 Feb 2026) | — | — |"),
+        "{text}"
+    );
+    // Its own page still leads with its last period, February.
+    assert!(project.read("vendors/alpha-care/index.html").contains("200.00 EUR"));
+}

@@ -141,8 +141,8 @@ pub fn alerts(
     let horizon = add_days(today, i64::from(project.settings.expiring_days));
     let mut found = Vec::new();
 
-    kpi_alerts(card, &mut found);
     let kind = project.settings.period;
+    kpi_alerts(card, Period::containing(kind, project.as_of), &mut found);
     if Period::containing(kind, project.as_of) < Period::containing(kind, today).previous() {
         found.push(Alert::new(AlertKind::DataStale, Subject::Data { as_of: project.as_of }));
     }
@@ -166,9 +166,12 @@ pub fn alerts(
     found
 }
 
-/// At most one alert per KPI: the most severe that applies.
-fn kpi_alerts(card: &Scorecard, found: &mut Vec<Alert>) {
-    let Some(latest) = card.headline else { return };
+/// At most one alert per KPI, in the period holding `as_of`: the most severe that applies. A
+/// term that ended before it raises none; its last period is long closed.
+fn kpi_alerts(card: &Scorecard, as_of_period: Period, found: &mut Vec<Alert>) {
+    let Some(latest) = card.headline.filter(|&h| card.periods[h].period == as_of_period) else {
+        return;
+    };
     let period = card.periods[latest].period;
     for (kpi, result) in card.periods[latest].kpis.iter().enumerate() {
         let subject = Subject::Kpi { kpi, period };

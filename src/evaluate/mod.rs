@@ -94,6 +94,13 @@ impl Scorecard {
     pub fn period(&self, period: Period) -> Option<&PeriodResult> {
         self.periods.iter().find(|p| p.period == period)
     }
+
+    /// The result of the period holding `as_of` (the evaluation's period), which the portfolio,
+    /// the data files and the gates report; `None` for a term that ended before it, whose
+    /// headline is its last period, or one that has not begun.
+    pub fn current(&self, as_of_period: Period) -> Option<&PeriodResult> {
+        self.headline().filter(|p| p.period == as_of_period)
+    }
 }
 
 /// Every scorecard of a build.

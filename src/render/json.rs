@@ -162,7 +162,8 @@ fn vendor(project: &Project, evaluation: &Evaluation, card: &Scorecard) -> Vendo
     let contract = &project.contracts[card.vendor];
     let has_fee = contract.fee.is_some();
     let money = |value: Decimal| has_fee.then(|| number(value));
-    let headline = card.headline();
+    // The period holding `as_of`, not the last of a term that ended before it.
+    let headline = card.current(evaluation.period);
     let grade = |index: Option<usize>| index.map(|g| project.settings.grades[g].grade.clone());
     let empty = CreditTotals::default();
     let totals = headline.map_or(&empty, |p| &p.credits.totals);

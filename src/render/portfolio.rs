@@ -21,6 +21,9 @@ struct VendorRow {
     id: String,
     name: String,
     service: Option<String>,
+    /// For a term that ended before the period shown: when, since the row has no figures of
+    /// that period.
+    ended: Option<String>,
     href: String,
     score: String,
     grade: String,
@@ -68,11 +71,11 @@ pub fn portfolio(
 ) -> Result<String, Diagnostic> {
     let path = at.map_or_else(String::new, |p| format!("periods/{p}/"));
     let root = if at.is_some() { "../../" } else { "" };
+    let shown_period = at.unwrap_or(evaluation.period);
+    // The period shown: a term that ended before it has no figures there, and its last
+    // period's credits are not this period's.
     let chosen = |card: &'_ Scorecard| -> Option<usize> {
-        match at {
-            None => card.headline,
-            Some(period) => card.periods.iter().position(|p| p.period == period),
-        }
+        card.periods.iter().position(|p| p.period == shown_period)
     };
 
     let mut rows: Vec<(Option<f64>, VendorRow)> = evaluation
@@ -97,7 +100,6 @@ pub fn portfolio(
     });
 
     let totals = totals(project, evaluation, |card| chosen(card).map(|i| &card.periods[i]));
-    let shown_period = at.unwrap_or(evaluation.period);
     let periods: Vec<PeriodLink> = periods(evaluation)
         .into_iter()
         .map(|p| PeriodLink { label: p.to_string(), href: format!("{root}periods/{p}/index.html") })
@@ -138,7 +140,8 @@ fn row(
     let contract = &project.contracts[card.vendor];
     let score = result.and_then(|p| p.score);
     let grade = result.and_then(|p| p.grade);
-    let upto = index.map_or(0, |i| i + 1);
+    // Up to the period shown; a term that ended before it, all of it.
+    let upto = index.map_or(card.periods.len(), |i| i + 1);
     let scores: Vec<Option<f64>> = card.periods[..upto].iter().map(|p| p.score).collect();
     // The title carries the figures, so the trend reads the same without the picture.
     let figures: Vec<String> = card.periods[..upto]
@@ -164,6 +167,11 @@ fn row(
         id: contract.id.clone(),
         name: contract.name.clone(),
         service: contract.service.clone(),
+        ended: contract
+            .term
+            .end
+            .filter(|_| result.is_none() && !card.periods.is_empty())
+            .map(|end| format!("term ended {}", format::date(end))),
         href: format!("{root}vendors/{}/index.html{anchor}", contract.id),
         score: format::score(score),
         grade: grade_name(project, grade),

@@ -26,7 +26,7 @@ pub fn step_summary(project: &Project, evaluation: &Evaluation, tripped: &[Tripp
     // Worst first, as on the portfolio; vendors not yet scored last.
     let mut cards: Vec<&Scorecard> = evaluation.scorecards.iter().collect();
     cards.sort_by(|a, b| {
-        let score = |card: &Scorecard| card.headline().and_then(|p| p.score);
+        let score = |card: &Scorecard| card.current(evaluation.period).and_then(|p| p.score);
         match (score(a), score(b)) {
             (Some(x), Some(y)) => x.total_cmp(&y),
             (x, y) => y.is_some().cmp(&x.is_some()),
@@ -37,9 +37,16 @@ pub fn step_summary(project: &Project, evaluation: &Evaluation, tripped: &[Tripp
     text.push_str("| Vendor | Grade | Score | Credits owed | Alerts |\n|---|---|---:|---:|---:|\n");
     for card in cards {
         let contract = &project.contracts[card.vendor];
-        let headline = card.headline();
+        // The period holding `as_of`; a term that ended before it has no figures there.
+        let headline = card.current(evaluation.period);
+        let ended = match contract.term.end {
+            Some(end) if headline.is_none() && !card.periods.is_empty() => {
+                format!(", term ended {}", format::date(end))
+            }
+            _ => String::new(),
+        };
         text.push_str(&format!(
-            "| {} (`{}`) | {} | {} | {} | {} |\n",
+            "| {} (`{}`{ended}) | {} | {} | {} | {} |\n",
             escape(&contract.name),
             contract.id,
             escape(&grade_name(project, headline.and_then(|p| p.grade))),
