@@ -323,6 +323,13 @@ fn report_load(report: &LoadReport, project: &model::Project, progress: &mut dyn
             report.reviews_after_today.join(", ")
         ));
     }
+    if !report.disputes_after_today.is_empty() {
+        progress.stage(&format!(
+            "left out {} raised after today: {}",
+            plural(report.disputes_after_today.len(), "dispute"),
+            report.disputes_after_today.join(", ")
+        ));
+    }
     for source in &report.sources {
         progress.stage(&source.line());
         for warning in &source.warnings {

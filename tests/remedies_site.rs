@@ -121,3 +121,26 @@ fn a_period_measured_on_what_an_exclusion_left_says_what_was_left_out() {
     let page = project.read("vendors/acme/index.html");
     assert!(page.contains("<td>2 values left out: Power &lt;cut&gt;</td>"), "{page}");
 }
+
+#[test]
+fn a_dispute_raised_after_the_site_s_day_does_not_hold_the_credit_yet() {
+    let project = Project::new();
+    project.file("contracts/acme.yaml", CONTRACT).file("kpis/acme.csv", EXPORT);
+    // Built for 1 March, the day before the vendor raised its dispute of February's csat: the
+    // credit stands as measured, 6 % of 1,000 = 60.00 EUR, pending earn-back in March as the
+    // build of that day showed, not disputed.
+    let output = project.build_ok("2026-03-01");
+    assert!(
+        common::stderr(&output)
+            .contains("left out 1 dispute raised after today: acme csat 2026-02"),
+        "{}",
+        common::stderr(&output)
+    );
+    assert!(
+        project
+            .read("data/credits.csv")
+            .ends_with("acme,2026-02,csat,6,6,60.00,EUR,pending,false\n"),
+        "{}",
+        project.read("data/credits.csv")
+    );
+}

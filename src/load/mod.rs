@@ -52,6 +52,8 @@ pub struct LoadReport {
     pub reviews: usize,
     /// Review files dated after the day the site is built for, left out: the file name of each.
     pub reviews_after_today: Vec<String>,
+    /// Disputes raised after the day the site is built for, left out: `vendor kpi period`.
+    pub disputes_after_today: Vec<String>,
     /// Measurements kept: in the term and on or before `as_of`.
     pub measurements: u64,
     /// Per vendor id: measurements left out because of their date.
@@ -143,6 +145,20 @@ pub fn load(
         // The warnings go with the errors, so that a failed run still says all it found.
         problems.append(&mut report.warnings);
         return Err(problems);
+    }
+
+    // Nor has a dispute raised after that day: until it is, the credit is owed as measured.
+    let mut contracts = contracts;
+    for contract in &mut contracts {
+        let (id, kpis) = (&contract.id, &contract.kpis);
+        contract.disputes.retain(|dispute| {
+            let raised = dispute.raised <= today;
+            if !raised {
+                let kpi = &kpis[dispute.kpi].id;
+                report.disputes_after_today.push(format!("{id} {kpi} {}", dispute.period));
+            }
+            raised
+        });
     }
 
     report.contracts = contracts.len();
