@@ -142,6 +142,8 @@ pub struct Written {
 /// assembled, and the old one on its way out.
 const STAGING_PREFIX: &str = ".vendorcard-new-";
 const OLD_PREFIX: &str = ".vendorcard-old-";
+/// The random letters and digits after either prefix.
+const RANDOM_LETTERS: usize = 6;
 
 /// How long such a folder may stand before it is taken for one left by a build that was
 /// stopped: far longer than any build takes, so that a build running beside this one keeps its
@@ -170,6 +172,7 @@ impl Staging {
         fs::create_dir_all(parent).map_err(io_error(parent))?;
         let folder = tempfile::Builder::new()
             .prefix(STAGING_PREFIX)
+            .rand_bytes(RANDOM_LETTERS)
             .tempdir_in(parent)
             .map_err(io_error(parent))?;
         Ok(Staging {
@@ -223,7 +226,12 @@ fn clear_left_behind(parent: &Path, now: std::time::SystemTime) -> usize {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if !(name.starts_with(STAGING_PREFIX) || name.starts_with(OLD_PREFIX)) {
+        // Exactly as a build names them, a prefix and random letters or digits, so that a
+        // folder of someone's own that happens to start alike is kept.
+        let random = name.strip_prefix(STAGING_PREFIX).or_else(|| name.strip_prefix(OLD_PREFIX));
+        let named =
+            |r: &str| r.len() == RANDOM_LETTERS && r.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !random.is_some_and(named) {
             continue;
         }
         // `DirEntry::metadata` does not follow a link, so only real folders are removed.
@@ -280,8 +288,11 @@ fn swap_in(
             SiteError::Io { path: out.to_path_buf(), source }
         });
     }
-    let old =
-        tempfile::Builder::new().prefix(OLD_PREFIX).tempdir_in(parent).map_err(io_error(parent))?;
+    let old = tempfile::Builder::new()
+        .prefix(OLD_PREFIX)
+        .rand_bytes(RANDOM_LETTERS)
+        .tempdir_in(parent)
+        .map_err(io_error(parent))?;
     let old_path = old.path().join("site");
     fs::rename(out, &old_path).map_err(io_error(out))?;
     if let Err(source) = fs::rename(staging.path(), out) {
@@ -337,14 +348,17 @@ mod tests {
     fn folders_left_by_stopped_builds_are_removed_once_they_are_old() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        for name in [".vendorcard-new-abc", ".vendorcard-old-def", ".vendorcard-new-fresh", "keep"]
-        {
+        let left_behind = [".vendorcard-new-abc123", ".vendorcard-old-DEF456"];
+        // Named otherwise than a build names its folders: someone's own.
+        let own = [".vendorcard-old-notes", ".vendorcard-new-a-b-c1", "keep"];
+        let fresh = ".vendorcard-new-fresh1";
+        for name in left_behind.iter().chain(&own).chain([&fresh]) {
             fs::create_dir(dir.path().join(name)).unwrap();
             fs::write(dir.path().join(name).join("index.html"), "x").unwrap();
         }
         // Stopped in 2001; the fresh one was made just now.
         let long_ago = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
-        for name in [".vendorcard-new-abc", ".vendorcard-old-def", "keep"] {
+        for name in left_behind.iter().chain(&own) {
             let folder = fs::File::open(dir.path().join(name)).unwrap();
             folder.set_modified(long_ago).unwrap();
         }
@@ -356,7 +370,10 @@ mod tests {
             fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         left.sort();
         // A recent one may be a build running beside this one.
-        assert_eq!(left, [".vendorcard-new-fresh", "keep", "public"]);
+        assert_eq!(
+            left,
+            [".vendorcard-new-a-b-c1", fresh, ".vendorcard-old-notes", "keep", "public"]
+        );
     }
 
     #[test]
