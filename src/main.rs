@@ -93,8 +93,22 @@ enum Format {
     Json,
 }
 
+/// `--today`: in the years a contract may be written for, since every month from a term's start
+/// to it is scored and written (a day of 9999 would write gigabytes of empty months).
 fn parse_day(text: &str) -> Result<NaiveDate, String> {
-    vendorcard::load::dates::parse_date(text)
+    use chrono::Datelike as _;
+    use vendorcard::load::contracts::CONTRACT_YEARS;
+
+    let day = vendorcard::load::dates::parse_date(text)?;
+    if CONTRACT_YEARS.contains(&day.year()) {
+        Ok(day)
+    } else {
+        Err(format!(
+            "{day} is not a day to build a site for: expected one in the years {} to {}",
+            CONTRACT_YEARS.start(),
+            CONTRACT_YEARS.end()
+        ))
+    }
 }
 
 /// Progress on stderr; results on stdout. Problems are printed for people as they come, or

@@ -302,6 +302,22 @@ fn a_project_folder_that_does_not_exist_is_a_usage_error() {
 }
 
 #[test]
+fn a_day_to_build_for_outside_the_contracts_years_is_a_usage_error() {
+    let project = Project::fixture("lumen");
+    for day in ["9999-12-31", "1969-12-31"] {
+        let output = project.run(&["check", ".", "--today", day]);
+        assert_eq!(output.status.code(), Some(2), "{day}");
+        assert!(
+            stderr(&output).contains(
+                "is not a day to build a site for: expected one in the years 1970 to 2199"
+            ),
+            "{}",
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
 fn what_an_export_holds_but_is_not_measured_is_reported() {
     let project = Project::new();
     project.file("contracts/acme.yaml", CONTRACT);

@@ -204,7 +204,7 @@ const WEIGHTS: std::ops::RangeInclusive<f64> = 1e-6..=1e6;
 /// The longest span in days a contract may write (notice, validity, cadence): a century.
 pub const LONGEST_DAYS: u32 = 36_500;
 /// The years a contract's dates may fall in.
-const CONTRACT_YEARS: std::ops::RangeInclusive<i32> = 1970..=2199;
+pub const CONTRACT_YEARS: std::ops::RangeInclusive<i32> = 1970..=2199;
 
 /// Whether a target, tolerance or measured value is a number the rules can work with.
 pub fn is_measurable(value: f64) -> bool {
