@@ -147,12 +147,16 @@ fn parse_duration(text: &str) -> Result<f64, String> {
     let (sign, rest) = text.strip_prefix('-').map_or((1.0, text), |rest| (-1.0, rest));
     let parts: Vec<&str> = rest.split(':').collect();
     let [hours, minutes, seconds] = parts.as_slice() else {
-        let hint = if parts.len() == 2 {
+        let hint = if let [first, second] = parts.as_slice() {
+            // Each suggestion in a form this reader takes: minutes and seconds of two digits.
+            let two = |part: &str| format!("{:0>2}", shorten(part));
             format!(
-                "`{}` is not a duration: write hours, minutes and seconds, such as 0:{} for minutes and seconds or {}:00 for hours and minutes",
+                "`{}` is not a duration: write hours, minutes and seconds, such as 0:{}:{} for minutes and seconds or {}:{}:00 for hours and minutes",
                 shorten(text),
-                text,
-                text
+                two(first),
+                two(second),
+                shorten(first),
+                two(second)
             )
         } else {
             expected()
@@ -219,6 +223,20 @@ pub fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_forms_a_duration_error_suggests_are_read() {
+        for (written, minutes_and_seconds, hours_and_minutes) in
+            [("1:02", 62.0, 3720.0), ("12:5", 725.0, 43_500.0)]
+        {
+            let message = parse_duration(written).unwrap_err();
+            let suggested: Vec<&str> =
+                message.split_whitespace().filter(|word| word.matches(':').count() == 2).collect();
+            assert_eq!(suggested.len(), 2, "{message}");
+            assert_eq!(parse_duration(suggested[0]), Ok(minutes_and_seconds), "{message}");
+            assert_eq!(parse_duration(suggested[1]), Ok(hours_and_minutes), "{message}");
+        }
+    }
 
     #[test]
     fn trimmed_cells_lose_every_kind_of_space_around_them() {
