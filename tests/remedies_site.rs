@@ -106,20 +106,27 @@ fn a_period_measured_on_what_an_exclusion_left_says_what_was_left_out() {
             "contracts/acme.yaml",
             "name: Acme Support\nterm: { start: 2026-01-01 }\n\
              kpis:\n  - { id: wait, name: Wait, unit: seconds, better: lower, target: 60 }\n\
-             exclusions:\n  - { kpi: wait, from: 2026-01-05, to: 2026-01-06, reason: \"Power <cut>\" }\n",
+             exclusions:\n  - { kpi: wait, from: 2026-01-05, to: 2026-01-06, reason: \"Power <cut>\" }\n\
+             \x20 - { from: 2026-01-07, to: 2026-01-07, reason: Ransomware attack }\n\
+             \x20 - { kpi: wait, from: 2026-02-01, to: 2026-02-02, reason: February works }\n",
         )
         .file(
             "kpis/acme.csv",
-            "date,vendor,kpi,value\n2026-01-05,acme,wait,500\n2026-01-06,acme,wait,400\n2026-01-20,acme,wait,50\n",
+            "date,vendor,kpi,value\n2026-01-05,acme,wait,500\n2026-01-06,acme,wait,400\n\
+             2026-01-07,acme,wait,300\n2026-01-20,acme,wait,50\n",
         );
     project.build_ok("2026-02-02");
 
-    // The 500 s and 400 s of the 5th and 6th are left out; January is the 50 s alone, met.
+    // The 500 s, 400 s and 300 s of the 5th to the 7th are left out by two exclusions (the
+    // February one meets no day of January); January is the 50 s alone, met.
     let document = project.json();
     let january = &document["vendors"][0]["periods"][0]["kpis"][0];
     assert_eq!((january["actual"].clone(), january["status"].clone()), (50.0.into(), "met".into()));
     let page = project.read("vendors/acme/index.html");
-    assert!(page.contains("<td>2 values left out: Power &lt;cut&gt;</td>"), "{page}");
+    assert!(
+        page.contains("<td>3 values left out: Power &lt;cut&gt;; Ransomware attack</td>"),
+        "{page}"
+    );
 }
 
 #[test]

@@ -500,6 +500,26 @@ fn kpi_view(project: &Project, card: &Scorecard, index: usize, kpi: &Kpi) -> Kpi
     }
 }
 
+/// The reasons of the agreed exclusions of a KPI that meet the days its result in `period` is
+/// measured over, `first` (the first that left a value out) first, each once.
+fn exclusion_reasons(contract: &Contract, kpi: usize, period: Period, first: usize) -> String {
+    // A quarterly KPI in a monthly site is measured over its quarter.
+    let measured = match (period.kind(), contract.kpis[kpi].measured) {
+        (PeriodKind::Month, Measured::Quarterly) => period.quarter(),
+        _ => period,
+    };
+    let (from, to) = (measured.first_day(), measured.last_day());
+    let mut reasons = vec![contract.exclusions[first].reason.as_str()];
+    for exclusion in &contract.exclusions {
+        let meets =
+            exclusion.kpi.is_none_or(|k| k == kpi) && exclusion.from <= to && exclusion.to >= from;
+        if meets && !reasons.contains(&exclusion.reason.as_str()) {
+            reasons.push(&exclusion.reason);
+        }
+    }
+    reasons.join("; ")
+}
+
 fn kpi_row(contract: &Contract, index: usize, period: Period, result: &KpiResult) -> KpiRow {
     let kpi = &contract.kpis[index];
     let credit = match &result.credit {
@@ -539,9 +559,9 @@ fn kpi_row(contract: &Contract, index: usize, period: Period, result: &KpiResult
     };
     // A period measured on what exclusions left of it reads like any other without this.
     let note = match result.partly_excluded {
-        Some((count, index)) => {
-            let reason = &contract.exclusions[index as usize].reason;
-            let left_out = format!("{} left out: {reason}", plural(count, "value"));
+        Some((count, first)) => {
+            let reasons = exclusion_reasons(contract, index, period, first as usize);
+            let left_out = format!("{} left out: {reasons}", plural(count, "value"));
             if note.is_empty() { left_out } else { format!("{note}; {left_out}") }
         }
         None => note,
