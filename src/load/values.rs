@@ -206,7 +206,27 @@ pub fn clean_text(text: &str) -> String {
             c => Some(c),
         })
         .collect();
-    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+    let joined = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Text of nothing but characters that take no room (a zero-width space, a byte-order mark,
+    // a Hangul filler) would show as a blank name: it is as empty as it looks.
+    if joined.chars().all(takes_no_room) { String::new() } else { joined }
+}
+
+/// Characters drawn as nothing, though Rust's `char::is_whitespace` does not count them.
+fn takes_no_room(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{034f}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200d}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{3164}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+    )
 }
 
 /// Long cells are cut in messages so a megabyte of digits does not flood the terminal.
@@ -357,6 +377,14 @@ mod tests {
         );
         assert_eq!(clean_text("a\0b"), "ab");
         assert_eq!(clean_text(" \n "), "");
+        for blank in ["\u{200b}", "\u{feff}", "\u{3164}", " \u{200b}\u{2060} "] {
+            assert_eq!(clean_text(blank), "", "{blank:?}");
+        }
+        // A joiner within a name is kept: it draws an emoji sequence, or a script's ligature.
+        assert_eq!(
+            clean_text("Team \u{1f469}\u{200d}\u{1f4bb}"),
+            "Team \u{1f469}\u{200d}\u{1f4bb}"
+        );
     }
 
     #[test]
