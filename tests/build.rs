@@ -249,6 +249,30 @@ fn a_broken_template_is_an_error_naming_its_file() {
 }
 
 #[test]
+fn a_template_naming_what_does_not_exist_is_placed_at_the_name() {
+    let project = Project::fixture("lumen");
+    for (template, message, place) in [
+        ("<p>{{ vendor.name | upper_case }}</p>", "Unknown filter `upper_case`", "1:21"),
+        ("{% include \"nothere.html\" %}", "Unknown template `nothere.html`", "1:12"),
+        (
+            "{% extends \"nothere.html\" %}",
+            "it extends `nothere.html`, which is no template: expected one of base.html, portfolio.html, vendor.html",
+            "1:13",
+        ),
+    ] {
+        project.file("templates/vendor.html", template);
+        let output = project.build("2026-02-28");
+        assert_eq!(output.status.code(), Some(1), "{template}");
+        let errors = stderr(&output);
+        assert!(
+            errors.contains(&format!("error: is not a valid template: {message}\n")),
+            "{errors}"
+        );
+        assert!(errors.contains(&format!("--> templates/vendor.html:{place}\n")), "{errors}");
+    }
+}
+
+#[test]
 fn pages_render_for_a_vendor_with_no_score_and_no_fee() {
     let project = Project::fixture("lumen");
     // Starts after as_of: no periods, no score, no grade, no fee.

@@ -87,25 +87,71 @@ fn placed(
     fallback: &str,
     what: &str,
 ) -> Diagnostic {
-    let report = match error.kind() {
-        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => Some(report),
-        _ => None,
-    };
-    let source = report.and_then(|report| {
-        let (_, shown, text) = sources.iter().find(|(name, ..)| name == report.filename())?;
-        Some((report, shown, text))
-    });
-    match source {
-        Some((report, shown, text)) => {
-            let span = report.span();
-            Diagnostic::error(shown, format!("{what}: {}", report.message())).at(
-                span.start_line as u64,
-                span.start_col as u64 + 1,
-                Some(text),
-            )
+    let source = |name: &str| sources.iter().find(|(known, ..)| known == name);
+    // Tera may wrap the error that knows its place in another.
+    let mut chain: Vec<&tera::Error> = vec![error];
+    let mut cause = std::error::Error::source(error);
+    while let Some(next) = cause {
+        if let Some(inner) = next.downcast_ref::<tera::Error>() {
+            chain.push(inner);
         }
-        None => Diagnostic::error(fallback, format!("{what}: {}", one_line(error))),
+        cause = next.source();
     }
+    for error in chain {
+        match error.kind() {
+            ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+                let Some((_, shown, text)) = source(report.filename()) else { continue };
+                let span = report.span();
+                return Diagnostic::error(shown, format!("{what}: {}", report.message())).at(
+                    span.start_line as u64,
+                    span.start_col as u64 + 1,
+                    Some(text),
+                );
+            }
+            ErrorKind::MissingParent { current, parent } => {
+                let Some((_, shown, text)) = source(current) else { continue };
+                let known: Vec<&str> = sources.iter().map(|(name, ..)| name.as_str()).collect();
+                let message = format!(
+                    "{what}: it extends `{parent}`, which is no template: expected one of {}",
+                    known.join(", ")
+                );
+                let problem = Diagnostic::error(shown, message);
+                // The line that names the parent, where there is one.
+                return match text.lines().position(|line| line.contains(parent.as_str())) {
+                    Some(line) => {
+                        let column = text.lines().nth(line).and_then(|l| l.find(parent.as_str()));
+                        problem.at(line as u64 + 1, column.map_or(1, |c| c as u64 + 1), Some(text))
+                    }
+                    None => problem,
+                };
+            }
+            _ => {}
+        }
+    }
+    if let ErrorKind::Msg(report) = error.kind()
+        && let Some(problem) = placed_from_report(sources, report, what)
+    {
+        return problem;
+    }
+    Diagnostic::error(fallback, format!("{what}: {}", one_line(error)))
+}
+
+/// A problem that Tera gives only as its report already written out (an unknown filter or an
+/// unknown template to include): `error: <message>`, then ` --> <template>:<line>:<column>`.
+fn placed_from_report(
+    sources: &[(String, String, String)],
+    report: &str,
+    what: &str,
+) -> Option<Diagnostic> {
+    let mut lines = report.lines();
+    let message = lines.next()?.strip_prefix("error: ")?;
+    let place = lines.next()?.trim().strip_prefix("--> ")?;
+    let mut parts = place.rsplitn(3, ':');
+    let column: u64 = parts.next()?.parse().ok()?;
+    let line: u64 = parts.next()?.parse().ok()?;
+    let name = parts.next()?;
+    let (_, shown, text) = sources.iter().find(|(known, ..)| known == name)?;
+    Some(Diagnostic::error(shown, format!("{what}: {message}")).at(line, column, Some(text)))
 }
 
 /// Tera's error and its causes on one line, joined with `: `.
