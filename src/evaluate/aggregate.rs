@@ -5,7 +5,10 @@
 
 use chrono::NaiveDateTime;
 
+use rust_decimal::Decimal;
+
 use crate::evaluate::exact_sum::ExactSum;
+use crate::evaluate::rounding::{nearest_f64, to_decimal};
 
 /// How a KPI turns the values of a period into its actual.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,13 +148,13 @@ impl Cell {
             Aggregate::Max => Some(self.max),
             Aggregate::Count => Some(count),
             Aggregate::Last => self.latest.map(|latest| latest.value),
-            Aggregate::Median => self.percentile(50.0),
-            Aggregate::P90 => self.percentile(90.0),
-            Aggregate::P95 => self.percentile(95.0),
+            Aggregate::Median => self.percentile(50),
+            Aggregate::P90 => self.percentile(90),
+            Aggregate::P95 => self.percentile(95),
         }
     }
 
-    fn percentile(&self, p: f64) -> Option<f64> {
+    fn percentile(&self, p: u32) -> Option<f64> {
         let mut values = self.values.clone()?;
         values.sort_by(f64::total_cmp);
         percentile(&values, p)
@@ -160,19 +163,28 @@ impl Cell {
 
 /// The `p`th percentile of sorted values, interpolating linearly between the closest ranks
 /// (numpy's default, a spreadsheet's PERCENTILE.INC).
-pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+///
+/// The interpolation is worked in decimals, on the values as written: between 8 and 44.488775
+/// at 0.9 of the way it is exactly 40.8398975, a tie at the seventh decimal that rounds up to
+/// 40.839898, where floats give 40.83989749999… and round down.
+pub fn percentile(sorted: &[f64], p: u32) -> Option<f64> {
     let last = sorted.len().checked_sub(1)?;
-    #[allow(clippy::cast_precision_loss, reason = "lengths stay far below 2^52")]
-    let rank = p / 100.0 * last as f64;
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        reason = "rank lies in 0..=last"
-    )]
-    let below = rank.floor() as usize;
-    let above = (below + 1).min(last);
-    let fraction = rank - rank.floor();
-    Some(sorted[below] + (sorted[above] - sorted[below]) * fraction)
+    // The rank p/100 × last as a whole part and a fraction of 100, exactly.
+    let hundredths = u64::from(p) * last as u64;
+    let below = usize::try_from(hundredths / 100).ok()?.min(last);
+    let fraction = hundredths % 100;
+    let (low, high) = (sorted[below], sorted[(below + 1).min(last)]);
+    if fraction == 0 || low == high {
+        return Some(low);
+    }
+    let exact = to_decimal(low).zip(to_decimal(high)).and_then(|(low, high)| {
+        let fraction = Decimal::new(i64::try_from(fraction).ok()?, 2);
+        low.checked_add(high.checked_sub(low)?.checked_mul(fraction)?)
+    });
+    #[allow(clippy::cast_precision_loss, reason = "a fraction of 100")]
+    let float = || low + (high - low) * (fraction as f64 / 100.0);
+    // Values beyond the decimal's 28 digits interpolate in floating point.
+    Some(exact.map_or_else(float, nearest_f64))
 }
 
 #[cfg(test)]
@@ -194,7 +206,20 @@ mod tests {
     #[test]
     fn p90_interpolates_between_ranks() {
         // Ranks 0..4; 0.9 × 4 = 3.6, so 40 + 0.6 × (50 − 40) = 46.
-        assert_eq!(percentile(&[10.0, 20.0, 30.0, 40.0, 50.0], 90.0), Some(46.0));
+        assert_eq!(percentile(&[10.0, 20.0, 30.0, 40.0, 50.0], 90), Some(46.0));
+    }
+
+    #[test]
+    fn a_percentile_is_interpolated_on_the_values_as_written() {
+        // Ranks 0..2; 0.95 × 2 = 1.9, so 8 + 0.9 × (44.488775 − 8) = 40.8398975 exactly, which
+        // rounds half away from zero to 40.839898; in floats it came to 40.83989749999… and
+        // rounded down.
+        let p95 = percentile(&[4.0, 8.0, 44.488_775], 95).unwrap();
+        assert_eq!(crate::evaluate::rounding::round_half_away(p95, 6), 40.839_898);
+        // The median of 0.1 and 0.2 is 0.15, not 0.15000000000000002.
+        assert_eq!(percentile(&[0.1, 0.2], 50), Some(0.15));
+        // Values past the decimal's range still interpolate.
+        assert_eq!(percentile(&[1e300, 3e300], 50), Some(2e300));
     }
 
     #[test]
