@@ -88,52 +88,38 @@ fn placed(
     what: &str,
 ) -> Diagnostic {
     let source = |name: &str| sources.iter().find(|(known, ..)| known == name);
-    // Tera may wrap the error that knows its place in another.
-    let mut chain: Vec<&tera::Error> = vec![error];
-    let mut cause = std::error::Error::source(error);
-    while let Some(next) = cause {
-        if let Some(inner) = next.downcast_ref::<tera::Error>() {
-            chain.push(inner);
-        }
-        cause = next.source();
-    }
-    for error in chain {
-        match error.kind() {
-            ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
-                let Some((_, shown, text)) = source(report.filename()) else { continue };
+    let placed = match error.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            source(report.filename()).map(|(_, shown, text)| {
                 let span = report.span();
-                return Diagnostic::error(shown, format!("{what}: {}", report.message())).at(
+                Diagnostic::error(shown, format!("{what}: {}", report.message())).at(
                     span.start_line as u64,
                     span.start_col as u64 + 1,
                     Some(text),
-                );
-            }
-            ErrorKind::MissingParent { current, parent } => {
-                let Some((_, shown, text)) = source(current) else { continue };
-                let known: Vec<&str> = sources.iter().map(|(name, ..)| name.as_str()).collect();
-                let message = format!(
-                    "{what}: it extends `{parent}`, which is no template: expected one of {}",
-                    known.join(", ")
-                );
-                let problem = Diagnostic::error(shown, message);
-                // The line that names the parent, where there is one.
-                return match text.lines().position(|line| line.contains(parent.as_str())) {
-                    Some(line) => {
-                        let column = text.lines().nth(line).and_then(|l| l.find(parent.as_str()));
-                        problem.at(line as u64 + 1, column.map_or(1, |c| c as u64 + 1), Some(text))
-                    }
-                    None => problem,
-                };
-            }
-            _ => {}
+                )
+            })
         }
+        ErrorKind::MissingParent { current, parent } => source(current).map(|(_, shown, text)| {
+            let known: Vec<&str> = sources.iter().map(|(name, ..)| name.as_str()).collect();
+            let message = format!(
+                "{what}: it extends `{parent}`, which is no template: expected one of {}",
+                known.join(", ")
+            );
+            at_first_mention(Diagnostic::error(shown, message), text, parent)
+        }),
+        ErrorKind::Msg(report) => placed_from_report(sources, report, what),
+        _ => None,
+    };
+    placed.unwrap_or_else(|| Diagnostic::error(fallback, format!("{what}: {}", one_line(error))))
+}
+
+/// The problem placed where `text` first names `name`, if it does.
+fn at_first_mention(problem: Diagnostic, text: &str, name: &str) -> Diagnostic {
+    let found = text.lines().enumerate().find_map(|(line, l)| Some((line, l.find(name)?)));
+    match found {
+        Some((line, column)) => problem.at(line as u64 + 1, column as u64 + 1, Some(text)),
+        None => problem,
     }
-    if let ErrorKind::Msg(report) = error.kind()
-        && let Some(problem) = placed_from_report(sources, report, what)
-    {
-        return problem;
-    }
-    Diagnostic::error(fallback, format!("{what}: {}", one_line(error)))
 }
 
 /// A problem that Tera gives only as its report already written out (an unknown filter or an
