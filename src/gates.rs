@@ -6,7 +6,6 @@ use std::str::FromStr;
 
 use crate::evaluate::Evaluation;
 use crate::evaluate::alerts::{AlertKind, Severity};
-use crate::evaluate::credits::CreditState;
 use crate::model::Project;
 
 /// One condition, as written after `--fail-on`.
@@ -18,8 +17,9 @@ pub enum Gate {
     Alert(Severity),
     /// `kind:breach_streak`: a vendor has an alert of this kind.
     Kind(AlertKind),
-    /// `credits`: a vendor owes a credit for the period holding `as_of` (pending and disputed
-    /// credits are not owed yet).
+    /// `credits`: a credit became owed in the period holding `as_of`: one raised in it and
+    /// owed outright, or an earlier one whose earn-back the KPI missed in it (pending and
+    /// disputed credits are not owed yet).
     Credits,
 }
 
@@ -115,12 +115,9 @@ pub fn tripped(gates: &[Gate], project: &Project, evaluation: &Evaluation) -> Ve
                         .iter()
                         .any(|a| matches!(a.kind, AlertKind::KpiBreach | AlertKind::BreachStreak)),
                     Gate::Kind(kind) => card.alerts.iter().any(|a| a.kind == *kind),
-                    Gate::Credits => headline.is_some_and(|p| {
-                        p.kpis
-                            .iter()
-                            .filter_map(|k| k.credit.as_ref())
-                            .any(|c| c.state == CreditState::Owed && !c.percent.is_zero())
-                    }),
+                    Gate::Credits => {
+                        card.became_owed(evaluation.period).any(|(_, c)| !c.percent.is_zero())
+                    }
                 }
             })
             .map(|card| project.contracts[card.vendor].id.clone())

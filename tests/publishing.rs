@@ -727,3 +727,51 @@ fn a_term_that_ended_before_as_of_is_not_reported_as_this_period() {
     // Its own page still leads with its last period, February.
     assert!(project.read("vendors/alpha-care/index.html").contains("200.00 EUR"));
 }
+
+#[test]
+fn a_credit_whose_earn_back_is_missed_is_owed_in_the_period_it_was_missed() {
+    let project = two_vendors();
+    // Alpha's credit of 2 % of 10,000 EUR is earned back when the next period is met. January
+    // (100 s) breaches: 200.00 EUR. February breaches again, so January's credit is owed,
+    // decided in February, and February's own 200.00 EUR waits on March, which is met (45 s):
+    // earned back.
+    project
+        .file(
+            "contracts/alpha-care.yaml",
+            "name: Alpha Care Ltd\nterm: { start: 2026-01-01, end: 2027-12-31 }\n\
+             fee: { monthly: 10000, currency: EUR }\n\
+             kpis:\n  - { id: wait, name: Wait time, unit: seconds, better: lower, target: 60, tolerance: 90, credit_percent: 2 }\n\
+             credits: { earn_back_periods: 1 }\n",
+        )
+        .file(
+            "kpis/export.csv",
+            "date,vendor,kpi,value\n2026-01-10,alpha-care,wait,100\n2026-02-10,alpha-care,wait,100\n\
+             2026-03-10,alpha-care,wait,45\n2026-01-10,zeta-ops,uptime,99.95\n\
+             2026-02-10,zeta-ops,uptime,99.99\n2026-03-10,zeta-ops,uptime,99.97\n",
+        );
+    let gate = |as_of: &str| {
+        project.file("vendorcard.yaml", &format!("as_of: {as_of}\n"));
+        project.run(&["build", ".", "--today", TODAY, "--fail-on", "credits"])
+    };
+
+    // As of February: its own credit is pending, but January's became owed in it.
+    let february = gate("2026-02");
+    assert_eq!(february.status.code(), Some(3), "{}", stderr(&february));
+    let portfolio = project.read("index.html");
+    assert!(portfolio.contains("No credits owed this period."), "{portfolio}");
+    assert!(
+        portfolio.contains(
+            "Earlier credits that became owed in 2026-02, their earn-back missed: <strong>200.00 EUR</strong>."
+        ),
+        "{portfolio}"
+    );
+    assert!(portfolio.contains("200.00 EUR more, of earlier periods"), "{portfolio}");
+    assert!(portfolio.contains("Pending earn-back: 200.00 EUR."), "{portfolio}");
+
+    // As of March nothing more became owed: the gate does not stay red for January.
+    let march = gate("2026-03");
+    assert_eq!(march.status.code(), Some(0), "{}", stderr(&march));
+    let portfolio = project.read("index.html");
+    assert!(portfolio.contains("Owed over the terms so far: 200.00 EUR."), "{portfolio}");
+    assert!(portfolio.contains("200.00 EUR over the term"), "{portfolio}");
+}

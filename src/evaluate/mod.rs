@@ -18,9 +18,10 @@ use rayon::prelude::*;
 use crate::model::{Contract, DisputeStatus, Measured, Project, WhenMissing};
 use aggregate::Cell;
 use alerts::Alert;
-use credits::{Credit, CreditTotals, PeriodCredits, Raised};
+use credits::{Credit, CreditState, CreditTotals, PeriodCredits, Raised};
 use obligations::{DeliverableResult, EvidenceStatus};
 use periods::{Period, PeriodKind};
+use remedies::StateNote;
 use rounding::round_half_away;
 use status::Status;
 
@@ -93,6 +94,30 @@ impl Scorecard {
 
     pub fn period(&self, period: Period) -> Option<&PeriodResult> {
         self.periods.iter().find(|p| p.period == period)
+    }
+
+    /// The credits that became owed in `period`, with the period each was raised in: those
+    /// raised in it and owed outright, and earlier ones whose earn-back the KPI missed in it.
+    /// This is what a finance team invoices for the period.
+    pub fn became_owed(&self, period: Period) -> impl Iterator<Item = (Period, &Credit)> {
+        self.periods.iter().flat_map(move |raised| {
+            raised.kpis.iter().filter_map(move |result| {
+                let credit = result.credit.as_ref().filter(|c| c.state == CreditState::Owed)?;
+                let decided = match credit.note {
+                    StateNote::MissedIn(missed) => missed,
+                    _ => raised.period,
+                };
+                (decided == period).then_some((raised.period, credit))
+            })
+        })
+    }
+
+    /// The money of the credits raised before `period` that became owed in it.
+    pub fn owed_from_earlier(&self, period: Period) -> rust_decimal::Decimal {
+        self.became_owed(period)
+            .filter(|(raised, _)| *raised != period)
+            .filter_map(|(_, credit)| credit.amount)
+            .sum()
     }
 
     /// The result of the period holding `as_of` (the evaluation's period), which the portfolio,

@@ -32,6 +32,11 @@ struct VendorRow {
     credits: String,
     pending: Option<String>,
     disputed: Option<String>,
+    /// Credits raised in earlier periods that became owed in the period shown, their earn-back
+    /// missed in it: owed for it as much as its own.
+    earlier: Option<String>,
+    /// Owed over the term so far, on the portfolio of the headline period.
+    term_owed: Option<String>,
     /// `None` on a period's page: alerts are judged against today, not that period.
     alerts: Option<usize>,
     high_alerts: usize,
@@ -44,6 +49,10 @@ struct Total {
     /// Whether anything is owed, rather than only pending.
     owes: bool,
     pending: Option<String>,
+    /// Credits of earlier periods that became owed in the period shown.
+    earlier: Option<String>,
+    /// Owed over the terms so far, on the portfolio of the headline period.
+    term_owed: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -88,7 +97,7 @@ pub fn portfolio(
                 return None;
             }
             let result = index.map(|i| &card.periods[i]);
-            Some(row(project, card, result, index, root, at.is_some()))
+            Some(row(project, card, result, index, root, shown_period, at.is_some()))
         })
         .collect();
     // Worst first; vendors without a score last, since nothing is known of them yet.
@@ -99,7 +108,7 @@ pub fn portfolio(
         (None, None) => ra.id.cmp(&rb.id),
     });
 
-    let totals = totals(project, evaluation, |card| chosen(card).map(|i| &card.periods[i]));
+    let totals = totals(project, evaluation, shown_period, at.is_none());
     let periods: Vec<PeriodLink> = periods(evaluation)
         .into_iter()
         .map(|p| PeriodLink { label: p.to_string(), href: format!("{root}periods/{p}/index.html") })
@@ -120,8 +129,12 @@ pub fn portfolio(
     context.insert("site", &site(project, evaluation, &path, page_title, description));
     context.insert("vendors", &rows.into_iter().map(|(_, row)| row).collect::<Vec<_>>());
     let pending: Vec<String> = totals.iter().filter_map(|t| t.pending.clone()).collect();
+    let earlier: Vec<String> = totals.iter().filter_map(|t| t.earlier.clone()).collect();
+    let term_owed: Vec<String> = totals.iter().filter_map(|t| t.term_owed.clone()).collect();
     context.insert("owed_totals", &owed);
     context.insert("pending_totals", &pending);
+    context.insert("earlier_totals", &earlier);
+    context.insert("term_owed_totals", &term_owed);
     context.insert("vendor_count", &vendor_count);
     context.insert("shown_period", &shown_period.to_string());
     context.insert("as_of_period", &at.is_none());
@@ -135,6 +148,7 @@ fn row(
     result: Option<&PeriodResult>,
     index: Option<usize>,
     root: &str,
+    shown: Period,
     past: bool,
 ) -> (Option<f64>, VendorRow) {
     let contract = &project.contracts[card.vendor];
@@ -180,37 +194,64 @@ fn row(
         credits: credits_amount(contract, result),
         pending: money(|t| t.pending),
         disputed: money(|t| t.disputed),
+        earlier: contract
+            .fee
+            .as_ref()
+            .map(|fee| (fee, card.owed_from_earlier(shown)))
+            .filter(|(_, amount)| !amount.is_zero())
+            .map(|(fee, amount)| format::money(amount, fee)),
+        term_owed: contract
+            .fee
+            .as_ref()
+            .filter(|_| !past && !card.credits_term.owed.is_zero())
+            .map(|fee| format::money(card.credits_term.owed, fee)),
         alerts: (!past).then_some(card.alerts.len()),
         high_alerts: card.alerts.iter().filter(|a| a.severity == Severity::High).count(),
     };
     (score, row)
 }
 
-/// Credits owed and pending per currency; money is never converted.
-fn totals<'a>(
-    project: &'a Project,
-    evaluation: &'a Evaluation,
-    chosen: impl Fn(&'a Scorecard) -> Option<&'a PeriodResult>,
-) -> Vec<Total> {
-    let mut totals: BTreeMap<String, (CreditTotals, &Fee)> = BTreeMap::new();
+/// Per currency, for the period shown: credits owed and pending, and earlier credits that
+/// became owed in it; on the headline period's portfolio, what is owed over the terms too.
+/// Money is never converted.
+fn totals(project: &Project, evaluation: &Evaluation, shown: Period, headline: bool) -> Vec<Total> {
+    #[derive(Default)]
+    struct Sums {
+        period: CreditTotals,
+        earlier: rust_decimal::Decimal,
+        term_owed: rust_decimal::Decimal,
+    }
+    let mut totals: BTreeMap<String, (Sums, &Fee)> = BTreeMap::new();
     for card in &evaluation.scorecards {
         let contract = &project.contracts[card.vendor];
-        if let (Some(fee), Some(result)) = (contract.fee.as_ref(), chosen(card)) {
-            totals
-                .entry(fee.currency.clone())
-                .or_insert((CreditTotals::default(), fee))
-                .0
-                .add_all(&result.credits.totals);
+        let Some(fee) = contract.fee.as_ref() else { continue };
+        let (sums, _) = totals.entry(fee.currency.clone()).or_insert((Sums::default(), fee));
+        if let Some(result) = card.period(shown) {
+            sums.period.add_all(&result.credits.totals);
+        }
+        sums.earlier += card.owed_from_earlier(shown);
+        if headline {
+            sums.term_owed += card.credits_term.owed;
         }
     }
+    let shown_if = |amount: rust_decimal::Decimal, fee: &Fee| {
+        (!amount.is_zero()).then(|| format::money(amount, fee))
+    };
     totals
         .into_iter()
-        .filter(|(_, (sums, _))| !(sums.owed.is_zero() && sums.pending.is_zero()))
+        .filter(|(_, (sums, _))| {
+            !(sums.period.owed.is_zero()
+                && sums.period.pending.is_zero()
+                && sums.earlier.is_zero()
+                && sums.term_owed.is_zero())
+        })
         .map(|(currency, (sums, fee))| Total {
             currency,
-            owed: format::money(sums.owed, fee),
-            owes: !sums.owed.is_zero(),
-            pending: (!sums.pending.is_zero()).then(|| format::money(sums.pending, fee)),
+            owed: format::money(sums.period.owed, fee),
+            owes: !sums.period.owed.is_zero(),
+            pending: shown_if(sums.period.pending, fee),
+            earlier: shown_if(sums.earlier, fee),
+            term_owed: shown_if(sums.term_owed, fee),
         })
         .collect()
 }

@@ -51,7 +51,7 @@ pub fn step_summary(project: &Project, evaluation: &Evaluation, tripped: &[Tripp
             contract.id,
             escape(&grade_name(project, headline.and_then(|p| p.grade))),
             format::score(headline.and_then(|p| p.score)),
-            owed_and_pending(contract, headline),
+            owed_and_pending(contract, card, headline),
             card.alerts.len()
         ));
     }
@@ -81,17 +81,23 @@ pub fn step_summary(project: &Project, evaluation: &Evaluation, tripped: &[Tripp
 }
 
 /// Credits owed, and those pending earn-back beside them: both are money the vendor may owe.
+/// And the credits of earlier periods that became owed in it, their earn-back missed.
 fn owed_and_pending(
     contract: &crate::model::Contract,
+    card: &Scorecard,
     period: Option<&crate::evaluate::PeriodResult>,
 ) -> String {
-    let owed = credits_amount(contract, period);
-    match (contract.fee.as_ref(), period) {
-        (Some(fee), Some(p)) if !p.credits.totals.pending.is_zero() => {
-            format!("{owed} ({} pending)", format::money(p.credits.totals.pending, fee))
+    let mut text = credits_amount(contract, period);
+    if let (Some(fee), Some(p)) = (contract.fee.as_ref(), period) {
+        let earlier = card.owed_from_earlier(p.period);
+        if !earlier.is_zero() {
+            text.push_str(&format!(" + {} of earlier periods", format::money(earlier, fee)));
         }
-        _ => owed,
+        if !p.credits.totals.pending.is_zero() {
+            text.push_str(&format!(" ({} pending)", format::money(p.credits.totals.pending, fee)));
+        }
     }
+    text
 }
 
 /// Why a build failed, for the run page: the reason and each problem at its place.
