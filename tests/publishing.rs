@@ -775,3 +775,24 @@ fn a_credit_whose_earn_back_is_missed_is_owed_in_the_period_it_was_missed() {
     assert!(portfolio.contains("Owed over the terms so far: 200.00 EUR."), "{portfolio}");
     assert!(portfolio.contains("200.00 EUR over the term"), "{portfolio}");
 }
+
+#[test]
+fn a_vendor_site_whose_input_text_names_another_vendor_is_warned_of() {
+    let project = two_vendors();
+    project.file(
+        "reviews/alpha-care/2026-03-05.md",
+        "---\ndate: 2026-03-05\nattendees: [Alpha lead]\n---\nAsked to match ZETA OPERATIONS on night cover.\n",
+    );
+    let output = project.run(&["build", ".", "--today", TODAY, "--vendor", "alpha-care"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "warning: names `Zeta Operations`, another vendor, in text from the inputs (a comment, a review note or a contract's text), on the page that goes to `alpha-care`"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // Zeta's own site, whose texts name no other vendor, is built without that warning.
+    let zeta = project.run(&["build", ".", "--today", TODAY, "--vendor", "zeta-ops"]);
+    assert!(!stderr(&zeta).contains("another vendor"), "{}", stderr(&zeta));
+}

@@ -116,7 +116,7 @@ pub fn render(
     // Pages are independent, so they are rendered on every core; each is written and dropped
     // as soon as it is made. The files of figures, one long task, are made beside them.
     let (outcomes, data) = rayon::join(
-        || -> Vec<Result<(), Failed>> {
+        || -> Vec<Result<Vec<Diagnostic>, Failed>> {
             pages
                 .par_iter()
                 .map(|(path, page)| {
@@ -129,7 +129,15 @@ pub fn render(
                         }
                     };
                     let text = text.map_err(|problem| Failed::Pages(vec![problem]))?;
-                    sink.put(&format!("{path}index.html"), text.as_bytes()).map_err(Failed::Write)
+                    let notes = match (audience, page) {
+                        (Audience::Vendor, Page::Vendor(card)) => {
+                            others_named(project, card, &text)
+                        }
+                        _ => Vec::new(),
+                    };
+                    let file = format!("{path}index.html");
+                    sink.put(&file, text.as_bytes()).map_err(Failed::Write)?;
+                    Ok(notes)
                 })
                 .collect()
         },
@@ -138,9 +146,10 @@ pub fn render(
 
     // Collecting kept the problems in the order of the pages.
     let mut problems = Vec::new();
+    let mut notes = templates.notes.clone();
     for outcome in outcomes {
         match outcome {
-            Ok(()) => {}
+            Ok(found) => notes.extend(found),
             Err(Failed::Pages(found)) => problems.extend(found),
             Err(write) => return Err(write),
         }
@@ -160,7 +169,38 @@ pub fn render(
         .iter()
         .map(|card| 1 + project.contracts[card.vendor].kpis.len())
         .sum();
-    Ok(Rendered { pages: pages.len(), charts, notes: templates.notes })
+    Ok(Rendered { pages: pages.len(), charts, notes })
+}
+
+/// The other vendors a vendor's own page names: its text from the inputs (a staff comment, a
+/// review note, a dispute) may, and the page is sent to that vendor, to whom no file may name
+/// another. Names and ids are looked for whatever their case; the vendor's own are passed over,
+/// so that `Acme` is not found in `Acme EU`.
+fn others_named(project: &Project, card: &Scorecard, page: &str) -> Vec<Diagnostic> {
+    let own = &project.contracts[card.vendor];
+    let mut text = page.to_lowercase();
+    for mine in [&own.name, &own.id] {
+        text = text.replace(&format::escape(&mine.to_lowercase()), " ");
+    }
+    project
+        .contracts
+        .iter()
+        .filter(|other| other.id != own.id)
+        .filter_map(|other| {
+            let named = [&other.name, &other.id]
+                .into_iter()
+                .filter(|word| word.chars().count() >= 4)
+                .find(|word| text.contains(&format::escape(&word.to_lowercase())))?;
+            // Placed at the page, in the output folder the build log names.
+            Some(Diagnostic::warning(
+                "index.html",
+                format!(
+                    "names `{named}`, another vendor, in text from the inputs (a comment, a review note or a contract's text), on the page that goes to `{}`: read it before you send it",
+                    own.id
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// The files of figures for machines: every number of the site, as JSON and as CSV.
