@@ -71,6 +71,35 @@ fn a_comment_below_the_floor_appears_in_no_output_file() {
 }
 
 #[test]
+fn the_vendor_team_s_comments_stay_off_the_site_sent_to_the_vendor() {
+    let project = project();
+    project.file(
+        "surveys/team.csv",
+        "date,vendor,kind,score,comment
+         2026-01-06,acme,vendor_team,2,Management hides the backlog
+         2026-01-07,acme,vendor_team,3,
+2026-01-08,acme,vendor_team,4,
+",
+    );
+    project.build_ok("2026-03-02");
+    // The buyer reads it: three answers, at the floor, a mean of 9 / 3 = 3.
+    let buyer = project.read("vendors/acme/index.html");
+    assert!(buyer.contains("Management hides the backlog"), "{buyer}");
+    assert!(buyer.contains("3.00 (3 answers)"), "{buyer}");
+
+    // The vendor's own site, which goes to the team's management, keeps the mean, not the words.
+    let own = project.run(&["build", ".", "--today", "2026-03-02", "--vendor", "acme"]);
+    assert!(own.status.success(), "{}", stderr(&own));
+    let site = project.path().join("vendor-sites/acme");
+    for (name, bytes) in snapshot(&site) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("Management hides the backlog"), "{name}");
+    }
+    let page = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(page.contains("3.00 (3 answers)") && page.contains("Waited far too long"), "{page}");
+}
+
+#[test]
 fn reviews_count_open_and_overdue_actions_and_raise_alerts() {
     let project = project();
     project.file(

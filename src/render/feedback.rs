@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::evaluate::Scorecard;
-use crate::evaluate::feedback::{ActionState, withheld};
+use crate::evaluate::feedback::{ActionState, SurveyResult, withheld};
 use crate::model::{Project, SurveyKind};
 use crate::render::{charts, format, markdown};
 
@@ -98,8 +98,10 @@ pub fn kind_label(kind: SurveyKind) -> &'static str {
     }
 }
 
-/// `None` when the vendor has no survey answers at all.
-pub fn feedback(project: &Project, card: &Scorecard) -> Option<FeedbackView> {
+/// `None` when the vendor has no survey answers at all. On the vendor's own site (`own_site`),
+/// the comments of the vendor's own team are left out: they were given to us, often
+/// anonymously, about working with us, and the site goes to that team's management.
+pub fn feedback(project: &Project, card: &Scorecard, own_site: bool) -> Option<FeedbackView> {
     let floor = project.settings.survey_min_responses;
     let kinds: Vec<SurveyKind> = SurveyKind::ALL
         .into_iter()
@@ -174,7 +176,8 @@ pub fn feedback(project: &Project, card: &Scorecard) -> Option<FeedbackView> {
         .iter()
         .rev()
         .flat_map(|period| {
-            period.surveys.iter().filter(|s| !s.comments.is_empty()).map(|s| {
+            let shown = |s: &&SurveyResult| !(own_site && s.kind == SurveyKind::VendorTeam);
+            period.surveys.iter().filter(|s| !s.comments.is_empty()).filter(shown).map(|s| {
                 let shown = s.comments.len().min(COMMENTS_SHOWN);
                 CommentGroup {
                     period: period.period.to_string(),

@@ -266,7 +266,9 @@ pub fn vendor(
     path: &str,
 ) -> Result<String, Diagnostic> {
     let contract = &project.contracts[card.vendor];
-    let page = vendor_page(project, evaluation, card, contract);
+    // A vendor's own site is the one at the root of its folder.
+    let own_site = path.is_empty();
+    let page = vendor_page(project, evaluation, card, contract, own_site);
     let headline = card.headline();
     let description = match headline {
         Some(p) => format!(
@@ -288,17 +290,19 @@ pub fn vendor(
         description,
     );
     // A vendor's own site has no portfolio to go back to.
-    site.portfolio = !path.is_empty();
+    site.portfolio = !own_site;
     context.insert("site", &site);
     context.insert("vendor", &page);
     templates.render("vendor.html", &context)
 }
 
+/// `own_site`: the page is the vendor's own site, sent to the vendor.
 fn vendor_page(
     project: &Project,
     evaluation: &Evaluation,
     card: &Scorecard,
     contract: &Contract,
+    own_site: bool,
 ) -> VendorPage {
     let headline = card.headline();
     let grade = headline.and_then(|p| p.grade);
@@ -409,7 +413,7 @@ fn vendor_page(
                 },
             })
             .collect(),
-        feedback: feedback::feedback(project, card),
+        feedback: feedback::feedback(project, card, own_site),
         reviews: feedback::reviews(project, card),
         credits: remedies::credit_rows(contract, card),
         disputes: remedies::disputes(contract),
