@@ -313,3 +313,21 @@ fn an_ended_term_is_headlined_by_its_last_period() {
         Some(("2026-02".to_owned(), Some(0.0)))
     );
 }
+
+#[test]
+fn an_ended_term_raises_no_alert_of_figures_or_evidence_it_no_longer_owes() {
+    const ENDED: &str = "name: V\nterm: { start: 2026-01-01, end: 2026-02-28 }\n\
+        kpis:\n  - { id: wait, unit: seconds, better: lower, target: 60 }\n\
+        data_protection:\n  - { id: dpa, clause: EU only, evidence: Signed DPA, verified: 2026-01-10, valid_days: 30 }\n";
+    // Built for December with the data as of February: the exports would be ten months behind
+    // and the evidence long expired, but the term ended with February. Only February's breach
+    // (75 s against 60 s), in the period holding as_of, is left.
+    let evaluation =
+        Case::new(ENDED).value("2026-02-10", 0, 75.0).evaluate("2026-02-28", "2026-12-03");
+    assert_eq!(kinds(&evaluation), ["kpi_breach"]);
+
+    // While the term runs, the same evidence is flagged.
+    let running =
+        Case::new(ENDED).value("2026-02-10", 0, 75.0).evaluate("2026-02-28", "2026-02-20");
+    assert!(kinds(&running).contains(&"evidence_expired"), "{:?}", kinds(&running));
+}

@@ -143,11 +143,17 @@ pub fn alerts(
 
     let kind = project.settings.period;
     kpi_alerts(card, Period::containing(kind, project.as_of), &mut found);
-    if Period::containing(kind, project.as_of) < Period::containing(kind, today).previous() {
+    // A term that ended by `as_of` has sent all its figures, and one that has ended by today
+    // keeps no evidence current: neither is behind.
+    let ended_by = |day: NaiveDate| contract.term.end.is_some_and(|end| end <= day);
+    let behind =
+        Period::containing(kind, project.as_of) < Period::containing(kind, today).previous();
+    if behind && !ended_by(project.as_of) {
         found.push(Alert::new(AlertKind::DataStale, Subject::Data { as_of: project.as_of }));
     }
     deliverable_alerts(contract, card, &mut found);
-    for (index, (item, status)) in contract.data_protection.iter().zip(&card.evidence).enumerate() {
+    let evidence = contract.data_protection.iter().zip(&card.evidence).enumerate();
+    for (index, (item, status)) in evidence.filter(|_| !ended_by(today)) {
         let subject = Subject::Evidence { index, expires: item.expires() };
         match status {
             EvidenceStatus::Expired => found.push(Alert::new(AlertKind::EvidenceExpired, subject)),

@@ -317,7 +317,10 @@ fn vendor_page(
         score: format::score(headline.and_then(|p| p.score)),
         grade: grade_name(project, grade),
         grade_class: grade_class(project, grade),
-        consequence: grade.and_then(|g| project.settings.grades[g].consequence.clone()),
+        // What a grade calls for (a corrective plan) is moot once the term has ended.
+        consequence: grade
+            .filter(|_| contract.term.end.is_none_or(|end| end >= evaluation.today))
+            .and_then(|g| project.settings.grades[g].consequence.clone()),
         credits_percent: headline
             .map_or_else(|| "—".to_owned(), |p| format::percent(p.credits.percent)),
         credits_cap: contract.credit_cap_percent.map(format::percent),
