@@ -151,3 +151,32 @@ fn a_dispute_raised_after_the_site_s_day_does_not_hold_the_credit_yet() {
         project.read("data/credits.csv")
     );
 }
+
+#[test]
+fn a_capped_credit_shows_the_percent_its_amount_is_worked_out_from() {
+    let project = Project::new();
+    project
+        .file(
+            "contracts/acme.yaml",
+            "name: Acme Support\nterm: { start: 2026-01-01 }\nfee: { monthly: 1000, currency: EUR }\n\
+             kpis:\n  - { id: a, name: A, unit: count, better: lower, target: 1, credit_percent: 4 }\n\
+             \x20 - { id: b, name: B, unit: count, better: lower, target: 1, credit_percent: 4 }\n\
+             \x20 - { id: c, name: C, unit: count, better: lower, target: 1, credit_percent: 4 }\n\
+             credits: { cap_percent: 10 }\n",
+        )
+        .file(
+            "kpis/acme.csv",
+            "date,vendor,kpi,value\n2026-01-10,acme,a,5\n2026-01-10,acme,b,5\n2026-01-10,acme,c,5\n",
+        );
+    project.build_ok("2026-02-02");
+
+    // Three breaches of 4 % each, 12 %, capped at 10 %: 10 / 3 = 3.333333 % each, of 1,000 EUR
+    // 33.333… each; the 100.00 EUR total is allotted 33.34, 33.33 and 33.33.
+    let page = project.read("vendors/acme/index.html");
+    assert!(page.contains("owed; 10% of the fee in credits, capped from 12%"), "{page}");
+    assert_eq!(page.matches("<td class=\"num\">3.333333%</td>").count(), 3, "{page}");
+    for amount in ["33.34 EUR", "33.33 EUR"] {
+        assert!(page.contains(&format!("<td class=\"num\">{amount}</td>")), "{page}");
+    }
+    assert!(page.contains("the unit left over goes to the credit with the largest remainder"));
+}

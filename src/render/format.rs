@@ -112,6 +112,14 @@ pub fn percent(value: Decimal) -> String {
     format!("{}%", rounded.normalize())
 }
 
+/// A percentage to the six decimals the data files keep, trailing zeros dropped: `4.545455%`,
+/// `5%`; for a percent scaled by the cap, which a reader works an amount out from.
+pub fn exact_percent(value: Decimal) -> String {
+    let rounded =
+        value.round_dp_with_strategy(6, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    format!("{}%", rounded.normalize())
+}
+
 /// Money in its currency's minor unit: `1,234.50 EUR`.
 pub fn money(amount: Decimal, fee: &Fee) -> String {
     let rounded = crate::evaluate::rounding::round_money(amount, fee.minor_digits);

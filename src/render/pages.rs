@@ -124,6 +124,8 @@ struct Headline {
     grade_class: &'static str,
     consequence: Option<String>,
     credits_percent: String,
+    /// What the period's credits came to before the cap, when the cap bound.
+    credits_raised: Option<String>,
     credits_cap: Option<String>,
     credits_amount: Option<String>,
     credits_term: Option<String>,
@@ -323,6 +325,11 @@ fn vendor_page(
             .and_then(|g| project.settings.grades[g].consequence.clone()),
         credits_percent: headline
             .map_or_else(|| "—".to_owned(), |p| format::percent(p.credits.percent)),
+        credits_raised: headline.and_then(|p| {
+            let raised: rust_decimal::Decimal =
+                p.credits.kpis.iter().flatten().map(|c| c.percent_before_cap).sum();
+            (raised > p.credits.percent).then(|| format::percent(raised))
+        }),
         credits_cap: contract.credit_cap_percent.map(format::percent),
         credits_amount: fee.zip(headline).map(|(fee, p)| format::money(p.credits.totals.owed, fee)),
         credits_term: fee.map(|fee| format::money(card.credits_term.owed, fee)),

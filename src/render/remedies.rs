@@ -89,7 +89,8 @@ pub fn credit_rows(contract: &Contract, card: &Scorecard) -> Vec<CreditRow> {
                     .map_or_else(|| "no value".to_owned(), |a| format::actual(a, kpi, currency)),
                 tier: tier_text(kpi, credit, currency),
                 before_cap: format::percent(credit.percent_before_cap),
-                after_cap: format::percent(credit.percent),
+                // Exact, so that the amount can be worked out from it and the fee.
+                after_cap: format::exact_percent(credit.percent),
                 amount: match (contract.fee.as_ref(), credit.amount) {
                     (Some(fee), Some(amount)) => format::money(amount, fee),
                     _ => "—".to_owned(),
