@@ -192,12 +192,14 @@ fn main() -> ExitCode {
                 gates: distinct(gates.fail_on),
             };
             let outcome = vendorcard::build(&options, &mut terminal);
-            append_step_summary(&outcome, &terminal);
+            append_step_summary("build", &outcome, &terminal);
             (dir, outcome)
         }
         Command::Check { dir, today: day, gates, .. } => {
             let outcome =
                 vendorcard::check(&dir, today(day), &distinct(gates.fail_on), &mut terminal);
+            // A pipeline may gate with `check` alone: its run page shows the same summary.
+            append_step_summary("check", &outcome, &terminal);
             (dir, outcome)
         }
         Command::Init { dir } => return init(&dir, &terminal),
@@ -293,15 +295,15 @@ fn json(outcome: &Result<Summary, Error>, project: &Path, terminal: &Terminal) {
 }
 
 /// On GitHub Actions, the job's run page shows the markdown appended to this file: the
-/// scorecards of a build, or why it failed.
-fn append_step_summary(outcome: &Result<Summary, Error>, terminal: &Terminal) {
+/// scorecards of a build or a check, or why it failed.
+fn append_step_summary(run: &str, outcome: &Result<Summary, Error>, terminal: &Terminal) {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return;
     };
     let text = match outcome {
         Ok(summary) => summary.step_summary.clone(),
         Err(error) => {
-            vendorcard::render::step_summary::failed(&error.to_string(), problems(outcome))
+            vendorcard::render::step_summary::failed(run, &error.to_string(), problems(outcome))
         }
     };
     let appended = std::fs::OpenOptions::new()
@@ -313,7 +315,7 @@ fn append_step_summary(outcome: &Result<Summary, Error>, terminal: &Terminal) {
         let shown = Path::new(&path).display().to_string();
         let _ = writeln!(
             std::io::stderr(),
-            "{}: could not append the summary to GITHUB_STEP_SUMMARY ({shown}): {error}; the build went on without it",
+            "{}: could not append the summary to GITHUB_STEP_SUMMARY ({shown}): {error}; the {run} went on without it",
             terminal.paint("1;33", "warning")
         );
     }

@@ -566,6 +566,19 @@ fn a_failed_build_says_why_on_the_run_page_and_keeps_its_warnings() {
     );
     assert!(text.contains("- `kpis/export.csv:2:4` "), "{text}");
 
+    // A pipeline gating with `check` alone gets the same on its run page.
+    std::fs::remove_file(&summary).expect("the summary");
+    let checked = Command::cargo_bin("vendorcard")
+        .expect("the binary")
+        .current_dir(project.path())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["check", ".", "--today", TODAY])
+        .output()
+        .expect("a run");
+    assert_eq!(checked.status.code(), Some(1));
+    let text = std::fs::read_to_string(&summary).expect("the summary");
+    assert!(text.starts_with("\n## vendorcard: the check failed\n\n1 problem"), "{text}");
+
     let json = project.run(&["check", ".", "--today", TODAY, "--format", "json"]);
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
     let severities: Vec<&str> = report["problems"]

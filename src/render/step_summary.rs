@@ -100,9 +100,10 @@ fn owed_and_pending(
     text
 }
 
-/// Why a build failed, for the run page: the reason and each problem at its place.
-pub fn failed(reason: &str, problems: &[Diagnostic]) -> String {
-    let mut text = format!("\n## vendorcard: the build failed\n\n{}\n", escape(reason));
+/// Why a run (`build` or `check`) failed, for the run page: the reason and each problem at its
+/// place.
+pub fn failed(run: &str, reason: &str, problems: &[Diagnostic]) -> String {
+    let mut text = format!("\n## vendorcard: the {run} failed\n\n{}\n", escape(reason));
     if !problems.is_empty() {
         text.push('\n');
     }
@@ -168,7 +169,8 @@ mod tests {
             code(name),
             "`reviews/acme/2026-01-20 > [Approve](https:evil.example) <img src=x> # Passed.md`"
         );
-        let text = failed("1 problem in the inputs", &[Diagnostic::error(name, "is `bad`")]);
+        let text =
+            failed("build", "1 problem in the inputs", &[Diagnostic::error(name, "is `bad`")]);
         assert_eq!(text.lines().filter(|line| line.starts_with("- ")).count(), 1, "{text}");
         assert!(
             !text.lines().any(|line| line.starts_with('#') && line.contains("Passed")),
