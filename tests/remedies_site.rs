@@ -180,3 +180,25 @@ fn a_capped_credit_shows_the_percent_its_amount_is_worked_out_from() {
     }
     assert!(page.contains("the unit left over goes to the credit with the largest remainder"));
 }
+
+#[test]
+fn a_quarterly_kpi_earns_back_over_quarters_and_says_so() {
+    let project = Project::new();
+    project
+        .file("vendorcard.yaml", "as_of: 2026-06\n")
+        .file(
+            "contracts/acme.yaml",
+            "name: Acme Support\nterm: { start: 2026-01-01 }\nfee: { monthly: 1000, currency: EUR }\n\
+             kpis:\n  - { id: audit, name: Audit, unit: percent, better: higher, target: 90, measured: quarterly, credit_percent: 5 }\n\
+             credits: { earn_back_periods: 2 }\n",
+        )
+        .file("kpis/acme.csv", "date,vendor,kpi,value\n2026-02-10,acme,audit,80\n2026-05-10,acme,audit,95\n");
+    project.build_ok("2026-07-02");
+
+    // Q1 breaches, measured in March: 5 % of March's fee, the site's period being the month,
+    // = 50.00 EUR. Q2 (June) is met, one of the two quarters that earn it back.
+    let credits = project.read("data/credits.csv");
+    assert!(credits.contains("acme,2026-03,audit,5,5,50.00,EUR,pending,false\n"), "{credits}");
+    let page = project.read("vendors/acme/index.html");
+    assert!(page.contains("in breach; met in 1 of the next 2 quarters so far"), "{page}");
+}

@@ -8,7 +8,7 @@ use crate::evaluate::credits::{Credit, CreditState, CreditTotals};
 use crate::evaluate::periods::Period;
 use crate::evaluate::remedies::StateNote;
 use crate::evaluate::{Exclusion, KpiResult, Scorecard, billed_months};
-use crate::model::{Better, Contract, CreditRule, DisputeStatus, Fee, Kpi};
+use crate::model::{Better, Contract, CreditRule, DisputeStatus, Fee, Kpi, Measured};
 use crate::render::format;
 
 #[derive(Debug, Serialize)]
@@ -144,19 +144,25 @@ fn why(
     } else {
         String::new()
     };
+    // A quarterly KPI in a monthly site earns back over quarters, not months.
+    let periods = if kpi.measured == Measured::Quarterly && period.months() == 1 {
+        "quarters"
+    } else {
+        "periods"
+    };
     let state = match credit.note {
         StateNote::Owed => String::new(),
         StateNote::MissedIn(period) => {
             format!("; not earned back: {} not met in {period}", kpi.name)
         }
         StateNote::TermEnds => {
-            "; not earned back: the term ends before the earn-back periods".to_owned()
+            format!("; not earned back: the term ends before the earn-back {periods} can pass")
         }
         StateNote::Earning { met, needed } => {
-            format!("; met in {met} of the next {needed} periods so far")
+            format!("; met in {met} of the next {needed} {periods} so far")
         }
         StateNote::EarnedBack { through } => {
-            format!("; met in each earn-back period, through {through}")
+            format!("; met in each earn-back {}, through {through}", periods.trim_end_matches('s'))
         }
         StateNote::Disputed { raised } => {
             format!("; disputed by the vendor on {}, not owed until decided", format::date(raised))
