@@ -63,6 +63,9 @@ pub struct PeriodResult {
     pub grade: Option<usize>,
     pub kpis: Vec<KpiResult>,
     pub credits: PeriodCredits,
+    /// The money of earlier periods' credits that became owed in this one, their earn-back
+    /// missed in it.
+    pub owed_from_earlier: rust_decimal::Decimal,
     /// The kinds of survey with at least one answer in the period.
     pub surveys: Vec<feedback::SurveyResult>,
 }
@@ -112,14 +115,6 @@ impl Scorecard {
         })
     }
 
-    /// The money of the credits raised before `period` that became owed in it.
-    pub fn owed_from_earlier(&self, period: Period) -> rust_decimal::Decimal {
-        self.became_owed(period)
-            .filter(|(raised, _)| *raised != period)
-            .filter_map(|(_, credit)| credit.amount)
-            .sum()
-    }
-
     /// The result of the period holding `as_of` (the evaluation's period), which the portfolio,
     /// the data files and the gates report; `None` for a term that ended before it, whose
     /// headline is its last period, or one that has not begun.
@@ -161,7 +156,8 @@ fn scorecard(project: &Project, vendor: usize, today: NaiveDate) -> Scorecard {
     let as_of = project.as_of;
 
     let periods: Vec<Period> = scored_periods(contract, kind, as_of).collect();
-    let periods = period_results(project, vendor, &periods);
+    let mut periods = period_results(project, vendor, &periods);
+    add_owed_from_earlier(&mut periods);
     let headline = headline_index(&periods, Period::containing(kind, as_of));
     let mut credits_term = CreditTotals::default();
     for period in &periods {
@@ -205,6 +201,26 @@ fn scored_periods(
 
 fn headline_index(periods: &[PeriodResult], as_of_period: Period) -> Option<usize> {
     periods.iter().position(|p| p.period == as_of_period).or_else(|| periods.len().checked_sub(1))
+}
+
+/// Adds each credit owed because its earn-back was missed to the period it was missed in, once
+/// here rather than on every page that shows that period.
+fn add_owed_from_earlier(periods: &mut [PeriodResult]) {
+    let mut missed: Vec<(Period, rust_decimal::Decimal)> = Vec::new();
+    for period in periods.iter() {
+        for credit in period.kpis.iter().filter_map(|k| k.credit.as_ref()) {
+            if let (CreditState::Owed, StateNote::MissedIn(in_period), Some(amount)) =
+                (credit.state, credit.note, credit.amount)
+            {
+                missed.push((in_period, amount));
+            }
+        }
+    }
+    for (in_period, amount) in missed {
+        if let Some(result) = periods.iter_mut().find(|p| p.period == in_period) {
+            result.owed_from_earlier += amount;
+        }
+    }
 }
 
 /// Every period's results. KPIs are judged first and credits worked out after, since earn-back
@@ -252,7 +268,15 @@ fn period_results(project: &Project, vendor: usize, periods: &[Period]) -> Vec<P
         );
         let grade = score.and_then(|score| status::grade(&project.settings.grades, score));
         let surveys = feedback::surveys(project, vendor, *period);
-        results.push(PeriodResult { period: *period, score, grade, kpis, credits, surveys });
+        results.push(PeriodResult {
+            period: *period,
+            score,
+            grade,
+            kpis,
+            credits,
+            owed_from_earlier: rust_decimal::Decimal::ZERO,
+            surveys,
+        });
     }
     results
 }

@@ -97,7 +97,7 @@ pub fn portfolio(
                 return None;
             }
             let result = index.map(|i| &card.periods[i]);
-            Some(row(project, card, result, index, root, shown_period, at.is_some()))
+            Some(row(project, card, result, index, root, at.is_some()))
         })
         .collect();
     // Worst first; vendors without a score last, since nothing is known of them yet.
@@ -148,7 +148,6 @@ fn row(
     result: Option<&PeriodResult>,
     index: Option<usize>,
     root: &str,
-    shown: Period,
     past: bool,
 ) -> (Option<f64>, VendorRow) {
     let contract = &project.contracts[card.vendor];
@@ -197,7 +196,8 @@ fn row(
         earlier: contract
             .fee
             .as_ref()
-            .map(|fee| (fee, card.owed_from_earlier(shown)))
+            .zip(result)
+            .map(|(fee, p)| (fee, p.owed_from_earlier))
             .filter(|(_, amount)| !amount.is_zero())
             .map(|(fee, amount)| format::money(amount, fee)),
         term_owed: contract
@@ -228,8 +228,8 @@ fn totals(project: &Project, evaluation: &Evaluation, shown: Period, headline: b
         let (sums, _) = totals.entry(fee.currency.clone()).or_insert((Sums::default(), fee));
         if let Some(result) = card.period(shown) {
             sums.period.add_all(&result.credits.totals);
+            sums.earlier += result.owed_from_earlier;
         }
-        sums.earlier += card.owed_from_earlier(shown);
         if headline {
             sums.term_owed += card.credits_term.owed;
         }

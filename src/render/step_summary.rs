@@ -51,7 +51,7 @@ pub fn step_summary(project: &Project, evaluation: &Evaluation, tripped: &[Tripp
             contract.id,
             escape(&grade_name(project, headline.and_then(|p| p.grade))),
             format::score(headline.and_then(|p| p.score)),
-            owed_and_pending(contract, card, headline),
+            owed_and_pending(contract, headline),
             card.alerts.len()
         ));
     }
@@ -84,12 +84,11 @@ pub fn step_summary(project: &Project, evaluation: &Evaluation, tripped: &[Tripp
 /// And the credits of earlier periods that became owed in it, their earn-back missed.
 fn owed_and_pending(
     contract: &crate::model::Contract,
-    card: &Scorecard,
     period: Option<&crate::evaluate::PeriodResult>,
 ) -> String {
     let mut text = credits_amount(contract, period);
     if let (Some(fee), Some(p)) = (contract.fee.as_ref(), period) {
-        let earlier = card.owed_from_earlier(p.period);
+        let earlier = p.owed_from_earlier;
         if !earlier.is_zero() {
             text.push_str(&format!(" + {} of earlier periods", format::money(earlier, fee)));
         }
