@@ -388,6 +388,9 @@ pub struct Dispute {
     pub period: Period,
     pub raised: NaiveDate,
     pub status: DisputeStatus,
+    /// When an upheld or rejected dispute was decided, if the contract says: a rejected one's
+    /// credit is owed from then.
+    pub decided: Option<NaiveDate>,
     pub text: String,
 }
 

@@ -730,7 +730,7 @@ fn a_term_that_ended_before_as_of_is_not_reported_as_this_period() {
     assert_eq!(alpha["credits_term"]["owed"], 200.0);
     assert_eq!(alpha["alerts"], serde_json::json!([]));
     let portfolio = project.read("index.html");
-    assert!(portfolio.contains("No credits owed this period."), "{portfolio}");
+    assert!(portfolio.contains("No credits became owed this period."), "{portfolio}");
     assert!(portfolio.contains("<span class=\"service\">term ended 28 Feb 2026</span>"));
     let text = std::fs::read_to_string(&summary).expect("the summary");
     assert!(
@@ -771,14 +771,16 @@ fn a_credit_whose_earn_back_is_missed_is_owed_in_the_period_it_was_missed() {
     let february = gate("2026-02");
     assert_eq!(february.status.code(), Some(3), "{}", stderr(&february));
     let portfolio = project.read("index.html");
-    assert!(portfolio.contains("No credits owed this period."), "{portfolio}");
     assert!(
         portfolio.contains(
-            "Earlier credits that became owed in 2026-02, their earn-back missed: <strong>200.00 EUR</strong>."
+            "Credits that became owed this period:\n<strong>200.00 EUR</strong> (of which raised in earlier periods, owed since: 200.00 EUR)."
         ),
         "{portfolio}"
     );
-    assert!(portfolio.contains("200.00 EUR more, of earlier periods"), "{portfolio}");
+    assert!(portfolio.contains("200.00 EUR of it for earlier periods"), "{portfolio}");
+    // January's page does not count it again: it was not owed in January.
+    let january = project.read("periods/2026-01/index.html");
+    assert!(january.contains("No credits became owed this period."), "{january}");
     assert!(portfolio.contains("Pending earn-back: 200.00 EUR."), "{portfolio}");
 
     // As of March nothing more became owed: the gate does not stay red for January.

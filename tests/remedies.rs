@@ -132,9 +132,14 @@ fn a_miss_during_the_window_makes_the_credit_owed() {
     // January breaches; February is at risk (70 s), which is not met: January's credit is owed.
     let values = [("2026-01-10", 0, 100.0), ("2026-02-10", 0, 70.0), ("2026-03-10", 0, 50.0)];
     let evaluation = evaluate_case(EARN_BACK, &values, "2026-03-31");
+    let february = Period::parse("2026-02").unwrap();
+    assert_eq!(state(&evaluation, 0), (CreditState::Owed, StateNote::MissedIn(february)));
+    // Owed from February, where it was missed: that period's invoice, not January's.
+    assert_eq!(credit(&evaluation, 0, 0).unwrap().owed_in, Some(february));
+    let card = &evaluation.scorecards[0];
     assert_eq!(
-        state(&evaluation, 0),
-        (CreditState::Owed, StateNote::MissedIn(Period::parse("2026-02").unwrap()))
+        (card.periods[0].owed_for_period(), card.periods[1].owed_from_earlier),
+        (dec("0"), dec("50.00"))
     );
 }
 
@@ -159,6 +164,39 @@ fn a_credit_whose_window_outlasts_the_term_is_owed() {
     let values = [("2026-05-10", 0, 100.0), ("2026-06-10", 0, 50.0)];
     let evaluation = evaluate_case(EARN_BACK, &values, "2026-06-30");
     assert_eq!(state(&evaluation, 4), (CreditState::Owed, StateNote::TermEnds));
+    // Certain from May itself: only June was left of a window of two.
+    assert_eq!(credit(&evaluation, 4, 0).unwrap().owed_in, Period::parse("2026-05"));
+}
+
+#[test]
+fn a_credit_the_term_turns_out_too_short_to_earn_back_is_owed_when_that_is_known() {
+    const EXCLUDED_MAY: &str = "name: V\nterm: { start: 2026-01-01, end: 2026-06-30 }\n\
+        fee: { monthly: 1000, currency: EUR }\n\
+        kpis:\n  - { id: wait, unit: seconds, better: lower, target: 60, credit_percent: 10 }\n\
+        credits: { earn_back_periods: 2 }\n\
+        exclusions:\n  - { from: 2026-05-01, to: 2026-05-31, reason: Data centre move }\n";
+    // April breaches (100 s): 10 % = 100.00 EUR, to be earned back in May and June. As of
+    // April it is pending; May is then excluded, so only June is left, and from May the
+    // credit is owed: May's to invoice, not April's.
+    let values = [
+        ("2026-01-10", 0, 50.0),
+        ("2026-02-10", 0, 50.0),
+        ("2026-03-10", 0, 50.0),
+        ("2026-04-10", 0, 100.0),
+        ("2026-05-10", 0, 50.0),
+        ("2026-06-10", 0, 50.0),
+    ];
+    let april = evaluate_case(EXCLUDED_MAY, &values, "2026-04-30");
+    assert_eq!(credit(&april, 3, 0).unwrap().state, CreditState::Pending);
+    let may = evaluate_case(EXCLUDED_MAY, &values, "2026-05-31");
+    let credit = credit(&may, 3, 0).unwrap();
+    assert_eq!((credit.state, credit.note), (CreditState::Owed, StateNote::TermEnds));
+    assert_eq!(credit.owed_in, Period::parse("2026-05"));
+    let card = &may.scorecards[0];
+    assert_eq!(
+        (card.periods[3].owed_for_period(), card.periods[4].owed_from_earlier),
+        (dec("0"), dec("100.00"))
+    );
 }
 
 #[test]
@@ -264,6 +302,9 @@ fn an_open_dispute_holds_the_credit_and_an_upheld_one_excludes_the_period() {
     );
     assert!(csat.credit.is_none());
     assert_eq!(state(&evaluation, 1), (CreditState::Owed, StateNote::Owed));
+    // Held by the dispute until it was rejected; with no date of the decision, from the day it
+    // was raised, 2 March: March's to invoice.
+    assert_eq!(credit(&evaluation, 1, 0).unwrap().owed_in, Period::parse("2026-03"));
     assert_eq!((card.credits_term.disputed, card.credits_term.owed), (dec("50.00"), dec("50.00")));
 }
 
@@ -282,6 +323,39 @@ fn room_left_by_a_disputed_credit_is_not_given_to_another() {
     assert_eq!(
         (january.totals.disputed, january.totals.owed, january.percent),
         (dec("30.00"), dec("30.00"), dec("6"))
+    );
+}
+
+#[test]
+fn a_rejected_dispute_s_credit_is_owed_from_the_day_it_was_decided() {
+    let decided = DISPUTES.replace(
+        "status: rejected, text: Peak was forecast",
+        "status: rejected, decided: 2026-04-10, text: Peak was forecast",
+    );
+    // February's wait breach (100 s) owes 5 % = 50.00 EUR; its dispute was raised on 2 March
+    // and rejected on 10 April, so the credit is April's to invoice.
+    let values = [("2026-02-10", 0, 100.0), ("2026-03-10", 0, 50.0), ("2026-04-10", 0, 50.0)];
+    let evaluation = evaluate_case(&decided, &values, "2026-04-30");
+    let credit = credit(&evaluation, 1, 0).unwrap();
+    assert_eq!((credit.state, credit.owed_in), (CreditState::Owed, Period::parse("2026-04")));
+    assert_eq!(evaluation.scorecards[0].periods[3].owed_from_earlier, dec("50.00"));
+
+    // Decided only with a decision, and not before it was raised.
+    let open = DISPUTES.replace(
+        "status: open, text: The wait-time probe was down",
+        "status: open, decided: 2026-02-10, text: The wait-time probe was down",
+    );
+    assert!(problems(&open).iter().any(|p| p.contains("an open dispute has not been decided")));
+    let early = DISPUTES.replace(
+        "status: rejected, text: Peak was forecast",
+        "status: rejected, decided: 2026-03-01, text: Peak was forecast",
+    );
+    assert!(
+        problems(&early)
+            .iter()
+            .any(|p| p.contains("decided on 2026-03-01, before it was raised on 2026-03-02")),
+        "{:?}",
+        problems(&early)
     );
 }
 

@@ -202,3 +202,26 @@ fn a_quarterly_kpi_earns_back_over_quarters_and_says_so() {
     let page = project.read("vendors/acme/index.html");
     assert!(page.contains("in breach; met in 1 of the next 2 quarters so far"), "{page}");
 }
+
+#[test]
+fn a_dispute_decided_after_the_site_s_day_was_still_open_on_it() {
+    let project = Project::new();
+    let rejected_later =
+        CONTRACT.replace("status: open, text:", "status: rejected, decided: 2026-04-10, text:");
+    project.file("contracts/acme.yaml", &rejected_later).file("kpis/acme.csv", EXPORT);
+    // Built for 2 April, before the rejection of 10 April: February's csat credit is still
+    // disputed. Built for 20 April it follows the earn-back of one period: March's csat of 90
+    // meets 80, so it is earned back.
+    project.build_ok("2026-04-02");
+    assert!(
+        project
+            .read("data/credits.csv")
+            .contains("acme,2026-02,csat,6,6,60.00,EUR,disputed,false\n")
+    );
+    project.build_ok("2026-04-20");
+    assert!(
+        project
+            .read("data/credits.csv")
+            .contains("acme,2026-02,csat,6,6,60.00,EUR,earned_back,false\n")
+    );
+}

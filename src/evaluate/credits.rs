@@ -3,6 +3,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::evaluate::periods::Period;
 use crate::evaluate::remedies::StateNote;
 use crate::evaluate::rounding::{allot, round_money};
 use crate::model::Fee;
@@ -35,12 +36,20 @@ pub struct Raised {
     pub tier: Option<usize>,
     pub state: CreditState,
     pub note: StateNote,
+    /// For an owed credit, the period it became owed in.
+    pub owed_in: Option<Period>,
 }
 
 impl Raised {
     /// An owed credit with no tier, as a flat `credit_percent` raises it.
     pub fn owed(percent: Decimal) -> Raised {
-        Raised { percent, tier: None, state: CreditState::Owed, note: StateNote::Owed }
+        Raised {
+            percent,
+            tier: None,
+            state: CreditState::Owed,
+            note: StateNote::Owed,
+            owed_in: None,
+        }
     }
 }
 
@@ -56,6 +65,10 @@ pub struct Credit {
     pub amount: Option<Decimal>,
     pub state: CreditState,
     pub note: StateNote,
+    /// For an owed credit, the period it became owed in: its own, or a later one in which its
+    /// earn-back was missed, the term was found to end too soon to earn it back, or a dispute
+    /// of it was rejected. What a finance team invoices for a period is what became owed in it.
+    pub owed_in: Option<Period>,
     /// Whether the cap scaled this credit down.
     pub capped: bool,
 }
@@ -127,6 +140,7 @@ pub fn period_credits(
                 amount: None,
                 state: raised.state,
                 note: raised.note,
+                owed_in: raised.owed_in,
                 capped: binding.is_some(),
             })
         })

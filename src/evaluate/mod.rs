@@ -18,10 +18,9 @@ use rayon::prelude::*;
 use crate::model::{Contract, DisputeStatus, Measured, Project, WhenMissing};
 use aggregate::Cell;
 use alerts::Alert;
-use credits::{Credit, CreditState, CreditTotals, PeriodCredits, Raised};
+use credits::{Credit, CreditTotals, PeriodCredits, Raised};
 use obligations::{DeliverableResult, EvidenceStatus};
 use periods::{Period, PeriodKind};
-use remedies::StateNote;
 use rounding::round_half_away;
 use status::Status;
 
@@ -63,8 +62,10 @@ pub struct PeriodResult {
     pub grade: Option<usize>,
     pub kpis: Vec<KpiResult>,
     pub credits: PeriodCredits,
-    /// The money of earlier periods' credits that became owed in this one, their earn-back
-    /// missed in it.
+    /// The money of this period's credits that became owed in it, outright.
+    pub owed_outright: rust_decimal::Decimal,
+    /// The money of earlier periods' credits that became owed in this one (their earn-back
+    /// missed, the term found too short to earn them back, or their dispute rejected in it).
     pub owed_from_earlier: rust_decimal::Decimal,
     /// The kinds of survey with at least one answer in the period.
     pub surveys: Vec<feedback::SurveyResult>,
@@ -90,6 +91,14 @@ pub struct Scorecard {
     pub alerts: Vec<Alert>,
 }
 
+impl PeriodResult {
+    /// The money that became owed in this period: its own credits owed outright, and earlier
+    /// ones that became owed in it. What is invoiced for the period.
+    pub fn owed_for_period(&self) -> rust_decimal::Decimal {
+        self.owed_outright + self.owed_from_earlier
+    }
+}
+
 impl Scorecard {
     pub fn headline(&self) -> Option<&PeriodResult> {
         self.headline.map(|index| &self.periods[index])
@@ -100,17 +109,13 @@ impl Scorecard {
     }
 
     /// The credits that became owed in `period`, with the period each was raised in: those
-    /// raised in it and owed outright, and earlier ones whose earn-back the KPI missed in it.
-    /// This is what a finance team invoices for the period.
+    /// raised in it and owed outright, and earlier ones that became owed in it. This is what a
+    /// finance team invoices for the period.
     pub fn became_owed(&self, period: Period) -> impl Iterator<Item = (Period, &Credit)> {
         self.periods.iter().flat_map(move |raised| {
             raised.kpis.iter().filter_map(move |result| {
-                let credit = result.credit.as_ref().filter(|c| c.state == CreditState::Owed)?;
-                let decided = match credit.note {
-                    StateNote::MissedIn(missed) => missed,
-                    _ => raised.period,
-                };
-                (decided == period).then_some((raised.period, credit))
+                let credit = result.credit.as_ref()?;
+                (credit.owed_in == Some(period)).then_some((raised.period, credit))
             })
         })
     }
@@ -157,7 +162,7 @@ fn scorecard(project: &Project, vendor: usize, today: NaiveDate) -> Scorecard {
 
     let periods: Vec<Period> = scored_periods(contract, kind, as_of).collect();
     let mut periods = period_results(project, vendor, &periods);
-    add_owed_from_earlier(&mut periods);
+    add_owed_in(&mut periods);
     let headline = headline_index(&periods, Period::containing(kind, as_of));
     let mut credits_term = CreditTotals::default();
     for period in &periods {
@@ -203,21 +208,24 @@ fn headline_index(periods: &[PeriodResult], as_of_period: Period) -> Option<usiz
     periods.iter().position(|p| p.period == as_of_period).or_else(|| periods.len().checked_sub(1))
 }
 
-/// Adds each credit owed because its earn-back was missed to the period it was missed in, once
-/// here rather than on every page that shows that period.
-fn add_owed_from_earlier(periods: &mut [PeriodResult]) {
-    let mut missed: Vec<(Period, rust_decimal::Decimal)> = Vec::new();
+/// Adds each owed credit's money to the period it became owed in: as owed outright in its own,
+/// or as owed from earlier in a later one. Done once here rather than on every page that shows
+/// the period.
+fn add_owed_in(periods: &mut [PeriodResult]) {
+    let mut owed: Vec<(Period, Period, rust_decimal::Decimal)> = Vec::new();
     for period in periods.iter() {
         for credit in period.kpis.iter().filter_map(|k| k.credit.as_ref()) {
-            if let (CreditState::Owed, StateNote::MissedIn(in_period), Some(amount)) =
-                (credit.state, credit.note, credit.amount)
-            {
-                missed.push((in_period, amount));
+            if let (Some(owed_in), Some(amount)) = (credit.owed_in, credit.amount) {
+                owed.push((period.period, owed_in, amount));
             }
         }
     }
-    for (in_period, amount) in missed {
-        if let Some(result) = periods.iter_mut().find(|p| p.period == in_period) {
+    for (raised, owed_in, amount) in owed {
+        // A credit owed after the last period scored shows in none yet.
+        let Some(result) = periods.iter_mut().find(|p| p.period == owed_in) else { continue };
+        if owed_in == raised {
+            result.owed_outright += amount;
+        } else {
             result.owed_from_earlier += amount;
         }
     }
@@ -243,9 +251,9 @@ fn period_results(project: &Project, vendor: usize, periods: &[Period]) -> Vec<P
             .map(|(kpi, rules)| {
                 let (percent, tier) = remedies::raised(rules, &judged[index][kpi])?;
                 let history: Vec<&KpiResult> = judged.iter().map(|p| &p[kpi]).collect();
-                let (state, note) =
+                let (state, note, owed_in) =
                     remedies::state(contract, kpi, periods, &history, index, project.as_of);
-                Some(Raised { percent, tier, state, note })
+                Some(Raised { percent, tier, state, note, owed_in })
             })
             .collect();
         let credits = credits::period_credits(
@@ -274,6 +282,7 @@ fn period_results(project: &Project, vendor: usize, periods: &[Period]) -> Vec<P
             grade,
             kpis,
             credits,
+            owed_outright: rust_decimal::Decimal::ZERO,
             owed_from_earlier: rust_decimal::Decimal::ZERO,
             surveys,
         });

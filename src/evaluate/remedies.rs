@@ -66,11 +66,14 @@ pub fn raised(kpi: &Kpi, result: &KpiResult) -> Option<(Decimal, Option<usize>)>
     }
 }
 
-/// The state of a credit raised by KPI `kpi` in the period at `index`.
+/// The state of a credit raised by KPI `kpi` in the period at `index`, and for an owed one the
+/// period it became owed in.
 ///
 /// An open dispute wins. With earn-back, the credit is pending until the KPI's next N scored
 /// periods (excluded and not-due ones are passed over) have been seen; met in each, it is
-/// waived, otherwise owed; it is owed too when the term ends before the window can close.
+/// waived, otherwise owed; it is owed too when the term ends before the window can close. A
+/// rejected dispute held the credit until it was decided (or, with no date given, raised), so
+/// it is owed from then at the earliest.
 pub fn state(
     contract: &Contract,
     kpi: usize,
@@ -78,14 +81,20 @@ pub fn state(
     results: &[&KpiResult],
     index: usize,
     as_of: chrono::NaiveDate,
-) -> (CreditState, StateNote) {
-    if let Some(dispute) =
-        contract.dispute(kpi, periods[index]).filter(|d| d.status == DisputeStatus::Open)
-    {
-        return (CreditState::Disputed, StateNote::Disputed { raised: dispute.raised });
+) -> (CreditState, StateNote, Option<Period>) {
+    let raised_in = periods[index];
+    let dispute = contract.dispute(kpi, raised_in);
+    if let Some(dispute) = dispute.filter(|d| d.status == DisputeStatus::Open) {
+        return (CreditState::Disputed, StateNote::Disputed { raised: dispute.raised }, None);
     }
+    let held_until = dispute
+        .filter(|d| d.status == DisputeStatus::Rejected)
+        .map(|d| Period::containing(raised_in.kind(), d.decided.unwrap_or(d.raised)));
+    let owed = |note: StateNote, period: Period| {
+        (CreditState::Owed, note, Some(held_until.map_or(period, |held| held.max(period))))
+    };
     let Some(needed) = contract.earn_back_periods else {
-        return (CreditState::Owed, StateNote::Owed);
+        return owed(StateNote::Owed, raised_in);
     };
 
     let mut met = 0;
@@ -101,18 +110,46 @@ pub fn state(
             continue;
         }
         if result.status != Status::Met {
-            return (CreditState::Owed, StateNote::MissedIn(*period));
+            return owed(StateNote::MissedIn(*period), *period);
         }
         met += 1;
         if met == needed {
-            return (CreditState::EarnedBack, StateNote::EarnedBack { through: *period });
+            return (CreditState::EarnedBack, StateNote::EarnedBack { through: *period }, None);
         }
     }
     let still_to_come = periods_left(contract, kpi, periods.last().copied(), as_of);
-    if still_to_come.is_some_and(|left| met + unfinished + left < needed) {
-        return (CreditState::Owed, StateNote::TermEnds);
+    if let Some(beyond) = still_to_come.filter(|left| met + unfinished + left < needed) {
+        let decided = term_found_too_short(periods, results, index, needed, beyond);
+        return owed(StateNote::TermEnds, decided);
     }
-    (CreditState::Pending, StateNote::Earning { met, needed })
+    (CreditState::Pending, StateNote::Earning { met, needed }, None)
+}
+
+/// The first period, from the credit's own on, after which the periods met and those still to
+/// come fell short of `needed`: when it became certain that the term ends before the credit
+/// can be earned back. `beyond` is how many due periods the term has after the last of
+/// `periods`. Every scored period after the credit was met, or it would be owed for a miss.
+fn term_found_too_short(
+    periods: &[Period],
+    results: &[&KpiResult],
+    index: usize,
+    needed: u32,
+    beyond: u32,
+) -> Period {
+    let due_after = |from: usize| {
+        let due = results[from..].iter().filter(|r| r.status != Status::NotDue).count();
+        u32::try_from(due).unwrap_or(u32::MAX).saturating_add(beyond)
+    };
+    let mut met = 0;
+    for at in index..periods.len() {
+        if at > index && results[at].status == Status::Met && results[at].score.is_some() {
+            met += 1;
+        }
+        if met + due_after(at + 1) < needed {
+            return periods[at];
+        }
+    }
+    periods.last().copied().unwrap_or(periods[index])
 }
 
 /// How many more periods the KPI will be due in before the term ends; `None` for an open term.

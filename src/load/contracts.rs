@@ -158,6 +158,7 @@ struct RawDispute {
     period: Spanned<String>,
     raised: Spanned<String>,
     status: Spanned<String>,
+    decided: Option<Spanned<String>>,
     text: Spanned<String>,
 }
 
@@ -702,10 +703,27 @@ impl Checker<'_> {
                 )
             });
             let status = self.choice::<RawDisputeStatus>(&item.status);
+            let decided = item.decided.as_ref().map(|day| (day, self.date(day)));
             let (Some(kpi), Some(period), Some(raised), Some(text), Some(status)) =
                 (kpi, period, raised, text, status)
             else {
                 continue;
+            };
+            let decided = match decided {
+                Some((_, None)) => continue,
+                Some((day, Some(date))) => {
+                    let open = matches!(status, RawDisputeStatus::Open);
+                    self.that(!open, day, || {
+                        "an open dispute has not been decided: remove `decided`, or set `status` to upheld or rejected".to_owned()
+                    });
+                    self.that(date >= raised, day, || {
+                        format!(
+                            "the dispute is decided on {date}, before it was raised on {raised}"
+                        )
+                    });
+                    Some(date)
+                }
+                None => None,
             };
             let in_term = period.last_day() >= term.start
                 && term.end.is_none_or(|end| period.first_day() <= end);
@@ -735,7 +753,7 @@ impl Checker<'_> {
                 RawDisputeStatus::Upheld => DisputeStatus::Upheld,
                 RawDisputeStatus::Rejected => DisputeStatus::Rejected,
             };
-            list.push(Dispute { kpi, period, raised, status, text });
+            list.push(Dispute { kpi, period, raised, status, decided, text });
         }
         list
     }

@@ -148,6 +148,7 @@ pub fn load(
     }
 
     // Nor has a dispute raised after that day: until it is, the credit is owed as measured.
+    // One decided after that day was still open on it.
     let mut contracts = contracts;
     for contract in &mut contracts {
         let (id, kpis) = (&contract.id, &contract.kpis);
@@ -159,6 +160,12 @@ pub fn load(
             }
             raised
         });
+        for dispute in &mut contract.disputes {
+            if dispute.decided.is_some_and(|decided| decided > today) {
+                dispute.status = crate::model::DisputeStatus::Open;
+                dispute.decided = None;
+            }
+        }
     }
 
     report.contracts = contracts.len();

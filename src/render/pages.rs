@@ -128,6 +128,8 @@ struct Headline {
     credits_raised: Option<String>,
     credits_cap: Option<String>,
     credits_amount: Option<String>,
+    /// Of it, credits of earlier periods that became owed in this one.
+    credits_earlier: Option<String>,
     credits_term: Option<String>,
     /// This period's credits by state, and the term's.
     money: Option<MoneyByState>,
@@ -229,9 +231,11 @@ pub(crate) fn grade_class(project: &Project, grade: Option<usize>) -> &'static s
     }
 }
 
+/// What became owed in a period (its own credits owed outright, and earlier ones owed in it);
+/// with no fee, the percent of its own credits.
 pub(crate) fn credits_amount(contract: &Contract, period: Option<&PeriodResult>) -> String {
     match (contract.fee.as_ref(), period) {
-        (Some(fee), Some(period)) => format::money(period.credits.totals.owed, fee),
+        (Some(fee), Some(period)) => format::money(period.owed_for_period(), fee),
         (None, Some(period)) if !period.credits.percent.is_zero() => {
             format::percent(period.credits.percent)
         }
@@ -331,7 +335,11 @@ fn vendor_page(
             (raised > p.credits.percent).then(|| format::percent(raised))
         }),
         credits_cap: contract.credit_cap_percent.map(format::percent),
-        credits_amount: fee.zip(headline).map(|(fee, p)| format::money(p.credits.totals.owed, fee)),
+        credits_amount: fee.zip(headline).map(|(fee, p)| format::money(p.owed_for_period(), fee)),
+        credits_earlier: fee
+            .zip(headline)
+            .filter(|(_, p)| !p.owed_from_earlier.is_zero())
+            .map(|(fee, p)| format::money(p.owed_from_earlier, fee)),
         credits_term: fee.map(|fee| format::money(card.credits_term.owed, fee)),
         money: fee.zip(headline).map(|(fee, p)| remedies::money_by_state(&p.credits.totals, fee)),
         money_term: fee.map(|fee| remedies::money_by_state(&card.credits_term, fee)),

@@ -32,8 +32,7 @@ struct VendorRow {
     credits: String,
     pending: Option<String>,
     disputed: Option<String>,
-    /// Credits raised in earlier periods that became owed in the period shown, their earn-back
-    /// missed in it: owed for it as much as its own.
+    /// Of what became owed in the period shown, credits raised in earlier periods.
     earlier: Option<String>,
     /// Owed over the term so far, on the portfolio of the headline period.
     term_owed: Option<String>,
@@ -49,7 +48,7 @@ struct Total {
     /// Whether anything is owed, rather than only pending.
     owes: bool,
     pending: Option<String>,
-    /// Credits of earlier periods that became owed in the period shown.
+    /// Of what became owed in the period shown, credits raised in earlier periods.
     earlier: Option<String>,
     /// Owed over the terms so far, on the portfolio of the headline period.
     term_owed: Option<String>,
@@ -211,13 +210,14 @@ fn row(
     (score, row)
 }
 
-/// Per currency, for the period shown: credits owed and pending, and earlier credits that
-/// became owed in it; on the headline period's portfolio, what is owed over the terms too.
-/// Money is never converted.
+/// Per currency, for the period shown: what became owed in it (of which, credits of earlier
+/// periods) and its own credits pending; on the headline period's portfolio, what is owed over
+/// the terms too. Money is never converted.
 fn totals(project: &Project, evaluation: &Evaluation, shown: Period, headline: bool) -> Vec<Total> {
     #[derive(Default)]
     struct Sums {
-        period: CreditTotals,
+        owed: rust_decimal::Decimal,
+        pending: rust_decimal::Decimal,
         earlier: rust_decimal::Decimal,
         term_owed: rust_decimal::Decimal,
     }
@@ -227,7 +227,8 @@ fn totals(project: &Project, evaluation: &Evaluation, shown: Period, headline: b
         let Some(fee) = contract.fee.as_ref() else { continue };
         let (sums, _) = totals.entry(fee.currency.clone()).or_insert((Sums::default(), fee));
         if let Some(result) = card.period(shown) {
-            sums.period.add_all(&result.credits.totals);
+            sums.owed += result.owed_for_period();
+            sums.pending += result.credits.totals.pending;
             sums.earlier += result.owed_from_earlier;
         }
         if headline {
@@ -240,16 +241,13 @@ fn totals(project: &Project, evaluation: &Evaluation, shown: Period, headline: b
     totals
         .into_iter()
         .filter(|(_, (sums, _))| {
-            !(sums.period.owed.is_zero()
-                && sums.period.pending.is_zero()
-                && sums.earlier.is_zero()
-                && sums.term_owed.is_zero())
+            !(sums.owed.is_zero() && sums.pending.is_zero() && sums.term_owed.is_zero())
         })
         .map(|(currency, (sums, fee))| Total {
             currency,
-            owed: format::money(sums.period.owed, fee),
-            owes: !sums.period.owed.is_zero(),
-            pending: shown_if(sums.period.pending, fee),
+            owed: format::money(sums.owed, fee),
+            owes: !sums.owed.is_zero(),
+            pending: shown_if(sums.pending, fee),
             earlier: shown_if(sums.earlier, fee),
             term_owed: shown_if(sums.term_owed, fee),
         })
