@@ -7,6 +7,7 @@ pub mod format;
 pub mod json;
 pub mod markdown;
 pub mod messages;
+pub mod other_vendors;
 pub mod pages;
 pub mod portfolio;
 pub mod remedies;
@@ -131,12 +132,12 @@ pub fn render(
                     let text = text.map_err(|problem| Failed::Pages(vec![problem]))?;
                     let notes = match (audience, page) {
                         (Audience::Vendor, Page::Vendor(card)) => {
-                            others_named(project, card, &text)
+                            other_vendors::named_on_own_site(project, card)
                         }
                         _ => Vec::new(),
                     };
-                    let file = format!("{path}index.html");
-                    sink.put(&file, text.as_bytes()).map_err(Failed::Write)?;
+                    sink.put(&format!("{path}index.html"), text.as_bytes())
+                        .map_err(Failed::Write)?;
                     Ok(notes)
                 })
                 .collect()
@@ -170,37 +171,6 @@ pub fn render(
         .map(|card| 1 + project.contracts[card.vendor].kpis.len())
         .sum();
     Ok(Rendered { pages: pages.len(), charts, notes })
-}
-
-/// The other vendors a vendor's own page names: its text from the inputs (a staff comment, a
-/// review note, a dispute) may, and the page is sent to that vendor, to whom no file may name
-/// another. Names and ids are looked for whatever their case; the vendor's own are passed over,
-/// so that `Acme` is not found in `Acme EU`.
-fn others_named(project: &Project, card: &Scorecard, page: &str) -> Vec<Diagnostic> {
-    let own = &project.contracts[card.vendor];
-    let mut text = page.to_lowercase();
-    for mine in [&own.name, &own.id] {
-        text = text.replace(&format::escape(&mine.to_lowercase()), " ");
-    }
-    project
-        .contracts
-        .iter()
-        .filter(|other| other.id != own.id)
-        .filter_map(|other| {
-            let named = [&other.name, &other.id]
-                .into_iter()
-                .filter(|word| word.chars().count() >= 4)
-                .find(|word| text.contains(&format::escape(&word.to_lowercase())))?;
-            // Placed at the page, in the output folder the build log names.
-            Some(Diagnostic::warning(
-                "index.html",
-                format!(
-                    "names `{named}`, another vendor, in text from the inputs (a comment, a review note or a contract's text), on the page that goes to `{}`: read it before you send it",
-                    own.id
-                ),
-            ))
-        })
-        .collect()
 }
 
 /// The files of figures for machines: every number of the site, as JSON and as CSV.
