@@ -10,7 +10,7 @@ use crate::evaluate::periods::PeriodKind;
 use crate::load::contracts::LONGEST_DAYS;
 use crate::load::dates;
 use crate::load::sources::fold_case;
-use crate::load::values::clean_text;
+use crate::load::values::{clean_text, label};
 use crate::load::yaml::{self, Spanned};
 use crate::model::{
     DecimalMark, Grade, Mapping, Settings, Source, SourceKpi, TimeUnit, VendorRule,
@@ -511,19 +511,16 @@ fn grades_from(
     }
     let mut names = std::collections::HashSet::new();
     for grade in &grades.value {
-        // `--fail-on grade:A` and the pages name a grade by its name alone.
-        if !names.insert(grade.grade.value.trim()) {
-            let message = format!(
-                "grade `{}` is listed twice: give each grade its own name",
-                grade.grade.value.trim()
-            );
+        // `--fail-on grade:A` and the pages name a grade by its name alone, as it shows.
+        let name = label(&grade.grade.value);
+        if name.is_empty() {
+            problems.push(grade.grade.error(file, text, "a grade needs a name, such as A"));
+        } else if !names.insert(name.clone()) {
+            let message = format!("grade `{name}` is listed twice: give each grade its own name");
             problems.push(grade.grade.error(file, text, message));
         }
         if !grade.min.value.is_finite() || !(0.0..=100.0).contains(&grade.min.value) {
             problems.push(grade.min.error(file, text, "`min` must be a score from 0 to 100"));
-        }
-        if grade.grade.value.trim().is_empty() {
-            problems.push(grade.grade.error(file, text, "a grade needs a name, such as A"));
         }
     }
     if let Some(last) = grades.value.last()
@@ -545,7 +542,7 @@ fn grades_from(
         .value
         .iter()
         .map(|raw| Grade {
-            grade: clean_text(&raw.grade.value),
+            grade: label(&raw.grade.value),
             min: raw.min.value,
             consequence: raw.consequence.as_deref().map(clean_text).filter(|c| !c.is_empty()),
         })
@@ -622,6 +619,21 @@ mod tests {
             [
                 (Some(3), "grade `A` is listed twice: give each grade its own name"),
                 (Some(4), "`expiring_days` must be at most 36500"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_grade_named_with_nothing_visible_is_no_name_and_a_hidden_twin_is_a_twin() {
+        let text = "grades:\n  - { grade: \"\\u200B\", min: 90 }\n  - { grade: \"\\u200BD\", min: 50 }\n\
+                    \x20 - { grade: D, min: 0 }\n";
+        let problems = parse("vendorcard.yaml", text).unwrap_err();
+        let found: Vec<_> = problems.iter().map(|p| (p.line, p.message.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (Some(2), "a grade needs a name, such as A"),
+                (Some(4), "grade `D` is listed twice: give each grade its own name"),
             ]
         );
     }

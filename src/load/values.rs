@@ -212,6 +212,13 @@ pub fn clean_text(text: &str) -> String {
     if joined.chars().all(takes_no_room) { String::new() } else { joined }
 }
 
+/// A short label, such as a grade's name, as it is shown and compared: cleaned as
+/// [`clean_text`], and without characters that take no room, so that two labels that look
+/// alike are alike (`\u{200b}D` is `D`).
+pub fn label(text: &str) -> String {
+    clean_text(text).chars().filter(|c| !takes_no_room(*c)).collect()
+}
+
 /// Characters drawn as nothing, though Rust's `char::is_whitespace` does not count them.
 fn takes_no_room(c: char) -> bool {
     matches!(
