@@ -57,7 +57,8 @@ impl Raised {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Credit {
     pub percent_before_cap: Decimal,
-    pub tier: Option<usize>,
+    /// Kept small: there is one credit for each vendor, KPI and period that raises one.
+    pub tier: Option<u32>,
     /// After the cap.
     pub percent: Decimal,
     /// Rounded to the currency's minor unit, as allotted from the period's rounded total;
@@ -135,7 +136,7 @@ pub fn period_credits(
         .map(|raised| {
             raised.map(|raised| Credit {
                 percent_before_cap: raised.percent,
-                tier: raised.tier,
+                tier: raised.tier.and_then(|tier| u32::try_from(tier).ok()),
                 percent: scaled(raised.percent),
                 amount: None,
                 state: raised.state,

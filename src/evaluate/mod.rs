@@ -62,8 +62,6 @@ pub struct PeriodResult {
     pub grade: Option<usize>,
     pub kpis: Vec<KpiResult>,
     pub credits: PeriodCredits,
-    /// The money of this period's credits that became owed in it, outright.
-    pub owed_outright: rust_decimal::Decimal,
     /// The money of earlier periods' credits that became owed in this one (their earn-back
     /// missed, the term found too short to earn them back, or their dispute rejected in it).
     pub owed_from_earlier: rust_decimal::Decimal,
@@ -95,7 +93,14 @@ impl PeriodResult {
     /// The money that became owed in this period: its own credits owed outright, and earlier
     /// ones that became owed in it. What is invoiced for the period.
     pub fn owed_for_period(&self) -> rust_decimal::Decimal {
-        self.owed_outright + self.owed_from_earlier
+        let outright: rust_decimal::Decimal = self
+            .kpis
+            .iter()
+            .filter_map(|k| k.credit.as_ref())
+            .filter(|credit| credit.owed_in == Some(self.period))
+            .filter_map(|credit| credit.amount)
+            .sum();
+        outright + self.owed_from_earlier
     }
 }
 
@@ -162,7 +167,7 @@ fn scorecard(project: &Project, vendor: usize, today: NaiveDate) -> Scorecard {
 
     let periods: Vec<Period> = scored_periods(contract, kind, as_of).collect();
     let mut periods = period_results(project, vendor, &periods);
-    add_owed_in(&mut periods);
+    add_owed_from_earlier(&mut periods);
     let headline = headline_index(&periods, Period::containing(kind, as_of));
     let mut credits_term = CreditTotals::default();
     for period in &periods {
@@ -208,10 +213,9 @@ fn headline_index(periods: &[PeriodResult], as_of_period: Period) -> Option<usiz
     periods.iter().position(|p| p.period == as_of_period).or_else(|| periods.len().checked_sub(1))
 }
 
-/// Adds each owed credit's money to the period it became owed in: as owed outright in its own,
-/// or as owed from earlier in a later one. Done once here rather than on every page that shows
-/// the period.
-fn add_owed_in(periods: &mut [PeriodResult]) {
+/// Adds each credit owed in a later period than its own to that period. Done once here rather
+/// than on every page that shows the period.
+fn add_owed_from_earlier(periods: &mut [PeriodResult]) {
     let mut owed: Vec<(Period, Period, rust_decimal::Decimal)> = Vec::new();
     for period in periods.iter() {
         for credit in period.kpis.iter().filter_map(|k| k.credit.as_ref()) {
@@ -221,11 +225,11 @@ fn add_owed_in(periods: &mut [PeriodResult]) {
         }
     }
     for (raised, owed_in, amount) in owed {
-        // A credit owed after the last period scored shows in none yet.
-        let Some(result) = periods.iter_mut().find(|p| p.period == owed_in) else { continue };
         if owed_in == raised {
-            result.owed_outright += amount;
-        } else {
+            continue;
+        }
+        // A credit owed after the last period scored shows in none yet.
+        if let Some(result) = periods.iter_mut().find(|p| p.period == owed_in) {
             result.owed_from_earlier += amount;
         }
     }
@@ -282,7 +286,6 @@ fn period_results(project: &Project, vendor: usize, periods: &[Period]) -> Vec<P
             grade,
             kpis,
             credits,
-            owed_outright: rust_decimal::Decimal::ZERO,
             owed_from_earlier: rust_decimal::Decimal::ZERO,
             surveys,
         });

@@ -109,7 +109,7 @@ fn tier_text(kpi: &Kpi, credit: &Credit, currency: Option<&str>) -> String {
         return "—".to_owned();
     };
     let word = if kpi.better == Better::Higher { "below" } else { "above" };
-    format!("{word} {}", format::measure(tiers[index].worse_than, kpi.unit, currency))
+    format!("{word} {}", format::measure(tiers[index as usize].worse_than, kpi.unit, currency))
 }
 
 /// Why a credit was raised, on what part of the fee, and why it is in its state.
