@@ -626,7 +626,7 @@ mod tests {
     #[test]
     fn a_grade_named_with_nothing_visible_is_no_name_and_a_hidden_twin_is_a_twin() {
         let text = "grades:\n  - { grade: \"\\u200B\", min: 90 }\n  - { grade: \"\\u200BD\", min: 50 }\n\
-                    \x20 - { grade: D, min: 0 }\n";
+                    \x20 - { grade: \"D\\uFE0F\", min: 20 }\n  - { grade: D, min: 0 }\n";
         let problems = parse("vendorcard.yaml", text).unwrap_err();
         let found: Vec<_> = problems.iter().map(|p| (p.line, p.message.as_str())).collect();
         assert_eq!(
@@ -634,6 +634,7 @@ mod tests {
             [
                 (Some(2), "a grade needs a name, such as A"),
                 (Some(4), "grade `D` is listed twice: give each grade its own name"),
+                (Some(5), "grade `D` is listed twice: give each grade its own name"),
             ]
         );
     }

@@ -822,9 +822,27 @@ fn a_vendor_site_whose_input_text_names_another_vendor_is_warned_of() {
          Acme EU takes the overflow.\n\nWe compared notes with O'Brien Logistics.\n\n\
          The **Zeta**\nGroup team helps out.\n",
     );
+    // Ids and the settings' texts are shown too: a deliverable's id, a grade's consequence.
+    project.file(
+        "contracts/acme.yaml",
+        &format!(
+            "{}deliverables:\n  - {{ id: obrien-handover, name: Handover, due: 2026-05-01 }}\n",
+            contract("Acme")
+        ),
+    );
+    project.file(
+        "vendorcard.yaml",
+        "grades:\n  - { grade: Good, min: 50 }\n  - { grade: Poor, min: 0, consequence: Move the work to Zeta Group }\n",
+    );
     let output = project.run(&["build", ".", "--today", "2026-04-03", "--vendor", "acme"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let errors = stderr(&output);
+    for (other, file) in [("obrien", "contracts/acme.yaml"), ("Zeta Group", "vendorcard.yaml")] {
+        assert!(
+            errors.contains(&format!("warning: names `{other}`, another vendor, and is shown on the site that goes to `acme`: read it before you send the site\n  --> {file}")),
+            "{other}: {errors}"
+        );
+    }
     for other in ["Acme EU", "O'Brien Logistics", "Zeta Group"] {
         assert!(
             errors.contains(&format!(
@@ -837,5 +855,5 @@ fn a_vendor_site_whose_input_text_names_another_vendor_is_warned_of() {
 
     // Acme EU's own site: "Acme" in its own name is no mention of Acme.
     let eu = project.run(&["build", ".", "--today", "2026-04-03", "--vendor", "acme-eu"]);
-    assert!(!stderr(&eu).contains("another vendor"), "{}", stderr(&eu));
+    assert!(!stderr(&eu).to_lowercase().contains("names `acme`"), "{}", stderr(&eu));
 }

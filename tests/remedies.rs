@@ -303,8 +303,10 @@ fn an_open_dispute_holds_the_credit_and_an_upheld_one_excludes_the_period() {
     assert!(csat.credit.is_none());
     assert_eq!(state(&evaluation, 1), (CreditState::Owed, StateNote::Owed));
     // Held by the dispute until it was rejected; with no date of the decision, from the day it
-    // was raised, 2 March: March's to invoice.
-    assert_eq!(credit(&evaluation, 1, 0).unwrap().owed_in, Period::parse("2026-03"));
+    // was raised, 2 March. As of February, the last period scored, that is February's.
+    assert_eq!(credit(&evaluation, 1, 0).unwrap().owed_in, Period::parse("2026-02"));
+    let later = evaluate_case(DISPUTES, &values, "2026-03-31");
+    assert_eq!(credit(&later, 1, 0).unwrap().owed_in, Period::parse("2026-03"));
     assert_eq!((card.credits_term.disputed, card.credits_term.owed), (dec("50.00"), dec("50.00")));
 }
 
@@ -357,6 +359,27 @@ fn a_rejected_dispute_s_credit_is_owed_from_the_day_it_was_decided() {
         "{:?}",
         problems(&early)
     );
+}
+
+#[test]
+fn a_credit_rejected_after_the_term_ended_is_owed_in_its_last_period() {
+    const LAST_MONTH: &str = "name: V\nterm: { start: 2026-01-01, end: 2026-06-30 }\n\
+        fee: { monthly: 1000, currency: EUR }\n\
+        kpis:\n  - { id: up, unit: percent, better: higher, target: 99, credit_percent: 10 }\n\
+        disputes:\n  - { kpi: up, period: 2026-06, raised: 2026-07-03, status: rejected, decided: 2026-07-10, text: Probe down }\n";
+    // June, the term's last month, breaches (98 %): 10 % = 100.00 EUR, disputed after the term
+    // and rejected on 10 July. No period of the term holds July, so the credit is owed in June,
+    // the last period scored, not in none.
+    let values: Vec<(&str, usize, f64)> =
+        ["2026-01-10", "2026-02-10", "2026-03-10", "2026-04-10", "2026-05-10"]
+            .into_iter()
+            .map(|on| (on, 0, 99.5))
+            .chain([("2026-06-10", 0, 98.0)])
+            .collect();
+    let evaluation = evaluate_case(LAST_MONTH, &values, "2026-06-30");
+    let june = credit(&evaluation, 5, 0).unwrap();
+    assert_eq!((june.state, june.owed_in), (CreditState::Owed, Period::parse("2026-06")));
+    assert_eq!(evaluation.scorecards[0].periods[5].owed_for_period(), dec("100.00"));
 }
 
 fn problems(contract: &str) -> Vec<String> {

@@ -90,8 +90,13 @@ pub fn state(
     let held_until = dispute
         .filter(|d| d.status == DisputeStatus::Rejected)
         .map(|d| Period::containing(raised_in.kind(), d.decided.unwrap_or(d.raised)));
+    // Counted at the latest in the last period scored: a dispute of a term's last period is
+    // rejected after the term has ended, and one may be decided after `as_of`; the credit must
+    // still be owed in some period.
+    let last = periods.last().copied().unwrap_or(raised_in);
     let owed = |note: StateNote, period: Period| {
-        (CreditState::Owed, note, Some(held_until.map_or(period, |held| held.max(period))))
+        let from = held_until.map_or(period, |held| held.max(period));
+        (CreditState::Owed, note, Some(from.min(last)))
     };
     let Some(needed) = contract.earn_back_periods else {
         return owed(StateNote::Owed, raised_in);

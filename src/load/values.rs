@@ -201,7 +201,11 @@ pub fn clean_text(text: &str) -> String {
         .chars()
         .filter_map(|c| match c {
             '\n' | '\r' | '\t' => Some(' '),
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => None,
+            '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{061c}' => None,
             c if c.is_control() => None,
             c => Some(c),
         })
@@ -220,19 +224,26 @@ pub fn label(text: &str) -> String {
 }
 
 /// Characters drawn as nothing, though Rust's `char::is_whitespace` does not count them.
-fn takes_no_room(c: char) -> bool {
+pub fn takes_no_room(c: char) -> bool {
     matches!(
         c,
         '\u{00ad}'
             | '\u{034f}'
+            | '\u{061c}'
             | '\u{115f}'
             | '\u{1160}'
-            | '\u{180e}'
+            | '\u{17b4}'
+            | '\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
             | '\u{200b}'..='\u{200d}'
             | '\u{2060}'..='\u{2064}'
+            | '\u{206a}'..='\u{206f}'
             | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
             | '\u{feff}'
             | '\u{ffa0}'
+            | '\u{e0000}'..='\u{e007f}'
+            | '\u{e0100}'..='\u{e01ef}'
     )
 }
 
@@ -384,7 +395,9 @@ mod tests {
         );
         assert_eq!(clean_text("a\0b"), "ab");
         assert_eq!(clean_text(" \n "), "");
-        for blank in ["\u{200b}", "\u{feff}", "\u{3164}", " \u{200b}\u{2060} "] {
+        for blank in
+            ["\u{200b}", "\u{feff}", "\u{3164}", " \u{200b}\u{2060} ", "\u{fe0f}\u{e0041}\u{17b4}"]
+        {
             assert_eq!(clean_text(blank), "", "{blank:?}");
         }
         // A joiner within a name is kept: it draws an emoji sequence, or a script's ligature.

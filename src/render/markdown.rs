@@ -6,12 +6,13 @@
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
+const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS);
+
 pub fn to_html(markdown: &str) -> String {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS;
-    let events: Vec<Event<'_>> = Parser::new_ext(markdown, options).collect();
+    let events: Vec<Event<'_>> = Parser::new_ext(markdown, OPTIONS).collect();
     // The notes sit under the page's own headings: their first level becomes the fourth.
     let top = events
         .iter()
@@ -54,6 +55,27 @@ pub fn to_html(markdown: &str) -> String {
         .rm_tags(["img"])
         .clean(&rendered)
         .to_string()
+}
+
+/// The text a reader of the notes sees, entities decoded and marks gone, with a line break
+/// where a line or block ends: `Glo**bex**` is `Globex`, and raw HTML is text as on the page.
+pub fn to_text(markdown: &str) -> String {
+    let mut text = String::new();
+    for event in Parser::new_ext(markdown, OPTIONS) {
+        match event {
+            Event::Text(part)
+            | Event::Code(part)
+            | Event::Html(part)
+            | Event::InlineHtml(part)
+            | Event::InlineMath(part)
+            | Event::DisplayMath(part) => text.push_str(&part),
+            // Emphasis ends within a word; every other end closes a block or a cell.
+            Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough) => {}
+            Event::SoftBreak | Event::HardBreak | Event::Rule | Event::End(_) => text.push('\n'),
+            _ => {}
+        }
+    }
+    text
 }
 
 #[cfg(test)]

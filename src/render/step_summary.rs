@@ -81,7 +81,7 @@ pub fn step_summary(project: &Project, evaluation: &Evaluation, tripped: &[Tripp
 }
 
 /// Credits owed, and those pending earn-back beside them: both are money the vendor may owe.
-/// And the credits of earlier periods that became owed in it, their earn-back missed.
+/// Of what became owed in it, the credits of earlier periods.
 fn owed_and_pending(
     contract: &crate::model::Contract,
     period: Option<&crate::evaluate::PeriodResult>,
@@ -90,7 +90,7 @@ fn owed_and_pending(
     if let (Some(fee), Some(p)) = (contract.fee.as_ref(), period) {
         let earlier = p.owed_from_earlier;
         if !earlier.is_zero() {
-            text.push_str(&format!(" + {} of earlier periods", format::money(earlier, fee)));
+            text.push_str(&format!(" ({} of it for earlier periods)", format::money(earlier, fee)));
         }
         if !p.credits.totals.pending.is_zero() {
             text.push_str(&format!(" ({} pending)", format::money(p.credits.totals.pending, fee)));
